@@ -1,0 +1,150 @@
+"""Reads with access checks: lists filter, details check, and case-level reads are logged.
+
+Every getter answers Http404 for missing and forbidden alike, so one agency cannot discover
+another's cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from maca.activity.services import access_record
+from maca.audits.models import Audit, AuditTool, Case, CaseRecord
+from maca.core import permissions as perms
+from maca.core.permissions import Actor
+from maca.partnerships.models import Agency
+from maca.returns.models import AgencyReturn
+
+
+def audits_for(actor: Actor) -> QuerySet[Audit]:
+    return (
+        Audit.objects.filter(perms.audits_visible_q(actor))
+        .distinct()
+        .select_related("tool")
+        .order_by("-created_at")
+    )
+
+
+def audit_get(actor: Actor, reference: str) -> Audit:
+    audit = (
+        Audit.objects.select_related("tool", "tool__scale", "chair", "partnership")
+        .filter(partnership_id=actor.partnership_id, reference=reference)
+        .first()
+    )
+    if audit is None or not perms.can_view_audit(actor, audit):
+        raise Http404("No such audit")
+    return audit
+
+
+def cases_for(actor: Actor, audit: Audit) -> QuerySet[Case]:
+    return (
+        Case.objects.filter(perms.cases_visible_q(actor, audit))
+        .distinct()
+        .prefetch_related("agencies")
+        .select_related("moderation", "audit__tool__scale")
+        .order_by("number")
+    )
+
+
+def case_get(actor: Actor, audit: Audit, number: int, *, action: str = "case.view") -> Case:
+    """A case the actor may see; the view is written to the access log."""
+    case = Case.objects.filter(audit=audit, number=number).select_related("audit").first()
+    if case is None or not perms.can_view_case(actor, case):
+        raise Http404("No such case")
+    access_record(
+        actor=actor,
+        action=action,
+        target=case,
+        audit_id=audit.pk,
+        case_id=case.pk,
+        label=case.label,
+    )
+    return case
+
+
+def case_record_get(actor: Actor, case: Case) -> CaseRecord:
+    """The restricted record: business unit only, always logged."""
+    record = CaseRecord.objects.filter(case=case).first()
+    if record is None or not perms.can_view_case_record(actor, case):
+        raise Http404("No such record")
+    access_record(
+        actor=actor,
+        action="case_record.view",
+        target=record,
+        audit_id=case.audit_id,
+        case_id=case.pk,
+        label=case.label,
+    )
+    return record
+
+
+def returns_for_case(actor: Actor, case: Case) -> list[AgencyReturn]:
+    """The returns on a case that the actor may read (others' hidden until moderation)."""
+    rets = (
+        AgencyReturn.objects.filter(case=case)
+        .select_related("agency", "case", "case__audit")
+        .order_by("agency__name")
+    )
+    return [r for r in rets if perms.can_read_return(actor, r)]
+
+
+def return_get(actor: Actor, case: Case, agency_slug: str) -> AgencyReturn:
+    ret = (
+        AgencyReturn.objects.filter(case=case, agency__slug=agency_slug)
+        .select_related("agency", "case", "case__audit", "case__audit__tool__scale")
+        .first()
+    )
+    if ret is None or not perms.can_read_return(actor, ret):
+        raise Http404("No such return")
+    access_record(
+        actor=actor,
+        action="return.view",
+        target=ret,
+        audit_id=case.audit_id,
+        case_id=case.pk,
+        label=str(ret),
+    )
+    return ret
+
+
+def tools_for(actor: Actor) -> QuerySet[AuditTool]:
+    if actor.partnership_id is None:
+        return AuditTool.objects.none()
+    return AuditTool.objects.filter(partnership_id=actor.partnership_id).select_related("scale")
+
+
+def tool_get(actor: Actor, slug: str, version: int) -> AuditTool:
+    tool = tools_for(actor).filter(slug=slug, version=version).first()
+    if tool is None or not actor.has_any_role:
+        raise Http404("No such tool")
+    return tool
+
+
+@dataclass
+class AgencyProgress:
+    agency: Agency
+    submitted: int = 0
+    waived: int = 0
+    outstanding: list[str] = field(default_factory=list)
+
+
+def progress_by_agency(audit: Audit) -> list[AgencyProgress]:
+    """Per agency: how many returns are submitted or waived, and which cases are outstanding."""
+    rows: dict[int, AgencyProgress] = {}
+    rets = (
+        AgencyReturn.objects.filter(case__audit=audit)
+        .select_related("agency", "case")
+        .order_by("agency__name", "case__number")
+    )
+    for ret in rets:
+        row = rows.setdefault(ret.agency_id, AgencyProgress(agency=ret.agency))
+        if ret.status == "submitted":
+            row.submitted += 1
+        elif ret.status == "waived":
+            row.waived += 1
+        else:
+            row.outstanding.append(ret.case.label)
+    return list(rows.values())

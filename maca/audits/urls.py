@@ -1,0 +1,27 @@
+from django.urls import path
+
+from maca.audits import views
+from maca.moderation import views as moderation_views
+from maca.returns import views as return_views
+
+app_name = "audits"
+case = "<slug:reference>/cases/<int:number>/"
+urlpatterns = [
+    path("", views.audit_list, name="list"),
+    path("new/", views.audit_create, name="create"),
+    path("<slug:reference>/", views.audit_detail, name="detail"),
+    path("<slug:reference>/edit/", views.audit_edit, name="edit"),
+    path("<slug:reference>/move/", views.audit_move, name="move"),
+    path("<slug:reference>/progress/", views.audit_progress, name="progress"),
+    path("<slug:reference>/cases/new/", views.case_create, name="case_create"),
+    path(case, views.case_detail, name="case"),
+    path(case + "record/", views.case_record, name="case_record"),
+    path(case + "compare/", moderation_views.compare, name="compare"),
+    path(case + "moderate/", moderation_views.moderate, name="moderate"),
+    path(case + "returns/<slug:agency>/", return_views.return_detail, name="return"),
+    path(
+        case + "returns/<slug:agency>/<slug:action>/",
+        return_views.return_manage,
+        name="return_manage",
+    ),
+]

@@ -1,0 +1,256 @@
+"""Audit planning, overview, lifecycle, cases and tools. Thin: services do the work."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from maca.audits import selectors, services, toolspec
+from maca.audits.forms import AuditForm, CaseForm, ToolLoadForm
+from maca.core import permissions as perms
+from maca.core.errors import PreconditionFailed, ServiceError
+from maca.core.forms import add_service_error
+from maca.partnerships.models import Partnership
+
+
+def _actor(request: HttpRequest) -> perms.Actor:
+    return request.actor  # type: ignore[attr-defined, no-any-return]
+
+
+def _require(allowed: bool) -> None:
+    """Forbidden answers exactly like missing, so nothing is revealed."""
+    if not allowed:
+        raise Http404("Not found")
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    _require(actor.is_admin or actor.is_chair or actor.is_auditor)
+    return render(
+        request,
+        "audits/list.html",
+        {"audits": selectors.audits_for(actor), "can_plan": perms.can_plan_audits(actor)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def audit_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    _require(perms.can_plan_audits(actor))
+    assert actor.partnership_id is not None
+    form = AuditForm(
+        request.POST if request.method == "POST" else None, partnership_id=actor.partnership_id
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            audit = services.audit_create(
+                actor=actor,
+                partnership=Partnership.objects.get(pk=actor.partnership_id),
+                details=form.details(),
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc.field, exc.message)
+        else:
+            messages.success(request, f"Audit “{audit.title}” created.")
+            return redirect("audits:detail", audit.reference)
+    return render(request, "audits/form.html", {"form": form, "audit": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def audit_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    actor = _actor(request)
+    audit = selectors.audit_get(actor, reference)
+    _require(perms.can_plan_audits(actor) and audit.status in perms.EDITABLE_AUDIT_STATES)
+    initial = {
+        "title": audit.title,
+        "reference": audit.reference,
+        "aim": audit.aim,
+        "background": audit.background,
+        "prompted_by": audit.prompted_by,
+        "period_start": audit.period_start,
+        "period_end": audit.period_end,
+        "return_deadline": audit.return_deadline,
+        "panel_date": audit.panel_date,
+        "tool": str(audit.tool_id),
+        "chair": str(audit.chair_id or ""),
+        "agencies": [str(pk) for pk in audit.agencies.values_list("pk", flat=True)],
+    }
+    form = AuditForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        partnership_id=audit.partnership_id,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.audit_update(actor=actor, audit=audit, details=form.details())
+        except ServiceError as exc:
+            add_service_error(form, exc.field, exc.message)
+        else:
+            messages.success(request, "Audit details saved.")
+            return redirect("audits:detail", audit.reference)
+    return render(request, "audits/form.html", {"form": form, "audit": audit})
+
+
+@login_required
+def audit_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    actor = _actor(request)
+    audit = selectors.audit_get(actor, reference)
+    next_status = services.NEXT_STATUS.get(audit.status)
+    can_move = bool(next_status) and (
+        perms.can_plan_audits(actor)
+        or (next_status == "reporting" and perms.can_moderate(actor, audit))
+    )
+    context = {
+        "audit": audit,
+        "cases": selectors.cases_for(actor, audit),
+        "summary": services.audit_summary(audit),
+        "next_status": next_status,
+        "next_label": dict(services.AuditStatus.choices).get(next_status or "", ""),
+        "problems": services.transition_problems(audit, next_status)
+        if can_move and next_status
+        else [],
+        "can_move": can_move,
+        "can_plan": perms.can_plan_audits(actor) and audit.status in perms.EDITABLE_AUDIT_STATES,
+        "can_add_case": perms.can_change_cases(actor, audit),
+        "can_see_progress": perms.can_see_progress(actor, audit),
+        "agencies": audit.agencies.order_by("name"),
+        "questions": audit.tool.questions.filter(is_aim=True),
+    }
+    return render(request, "audits/detail.html", context)
+
+
+@login_required
+@require_POST
+def audit_move(request: HttpRequest, reference: str) -> HttpResponse:
+    actor = _actor(request)
+    audit = selectors.audit_get(actor, reference)
+    to_status = request.POST.get("to", "")
+    try:
+        services.audit_transition(actor=actor, audit=audit, to_status=to_status)
+    except PreconditionFailed as exc:
+        messages.error(request, exc.message)
+    except ServiceError as exc:
+        raise Http404("Not found") from exc
+    else:
+        audit.refresh_from_db()
+        messages.success(request, f"The audit is now in {audit.get_status_display().lower()}.")
+    return redirect("audits:detail", audit.reference)
+
+
+@login_required
+def audit_progress(request: HttpRequest, reference: str) -> HttpResponse:
+    actor = _actor(request)
+    audit = selectors.audit_get(actor, reference)
+    _require(perms.can_see_progress(actor, audit))
+    return render(
+        request,
+        "audits/progress.html",
+        {"audit": audit, "rows": selectors.progress_by_agency(audit)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest, reference: str) -> HttpResponse:
+    actor = _actor(request)
+    audit = selectors.audit_get(actor, reference)
+    _require(perms.can_change_cases(actor, audit))
+    agencies = list(audit.agencies.order_by("name"))
+    form = CaseForm(request.POST if request.method == "POST" else None, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_add(
+                actor=actor,
+                audit=audit,
+                agency_ids=tuple(int(a) for a in form.cleaned_data["agencies"]),
+                identity=form.identity(),
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc.field, exc.message)
+        else:
+            messages.success(request, f"{case.label} added.")
+            return redirect("audits:detail", audit.reference)
+    return render(request, "audits/case_form.html", {"form": form, "audit": audit})
+
+
+@login_required
+def case_detail(request: HttpRequest, reference: str, number: int) -> HttpResponse:
+    actor = _actor(request)
+    audit = selectors.audit_get(actor, reference)
+    case = selectors.case_get(actor, audit, number)
+    context = {
+        "audit": audit,
+        "case": case,
+        "agencies": case.agencies.order_by("name"),
+        "returns": selectors.returns_for_case(actor, case),
+        "moderation": getattr(case, "moderation", None),
+        "can_view_record": perms.can_view_case_record(actor, case),
+        "can_compare": perms.can_compare_returns(actor, audit),
+        "can_moderate": perms.can_moderate(actor, audit),
+        "scale": audit.tool.scale,
+    }
+    return render(request, "audits/case_detail.html", context)
+
+
+@login_required
+def case_record(request: HttpRequest, reference: str, number: int) -> HttpResponse:
+    actor = _actor(request)
+    audit = selectors.audit_get(actor, reference)
+    case = selectors.case_get(actor, audit, number)
+    record = selectors.case_record_get(actor, case)
+    return render(
+        request, "audits/case_record.html", {"audit": audit, "case": case, "record": record}
+    )
+
+
+@login_required
+def tool_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    _require(perms.can_plan_audits(actor))
+    return render(request, "audits/tools.html", {"tools": selectors.tools_for(actor)})
+
+
+@login_required
+def tool_detail(request: HttpRequest, slug: str, version: int) -> HttpResponse:
+    actor = _actor(request)
+    _require(perms.can_plan_audits(actor))
+    tool = selectors.tool_get(actor, slug, version)
+    return render(
+        request,
+        "audits/tool_detail.html",
+        {"tool": tool, "questions": tool.questions.all(), "grades": tool.scale.grades},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tool_load(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    _require(perms.can_plan_audits(actor))
+    form = ToolLoadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    yaml_errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            tool = services.tool_load(
+                actor=actor,
+                partnership=Partnership.objects.get(pk=actor.partnership_id),
+                text=form.cleaned_data["yaml"],
+                source=form.cleaned_data["source"],
+            )
+        except toolspec.ToolSpecError as exc:
+            yaml_errors = exc.errors
+        except ServiceError as exc:
+            yaml_errors = [exc.message]
+        else:
+            messages.success(request, f"Loaded {tool}.")
+            return redirect("tools:detail", tool.slug, tool.version)
+    return render(request, "audits/tool_load.html", {"form": form, "yaml_errors": yaml_errors})

@@ -1,0 +1,36 @@
+"""Navigation shown in the service header, by role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from maca.core import permissions as perms
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    actor = getattr(request, "actor", None)
+    user = getattr(request, "user", None)
+    if actor is None or user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("Dashboard", reverse("dashboard"))]
+    if actor.is_admin or actor.is_chair or actor.is_auditor:
+        items.append(("Audits", reverse("audits:list")))
+    if perms.can_plan_audits(actor):
+        items.append(("Audit tools", reverse("tools:list")))
+    if perms.can_view_activity(actor):
+        items.append(("Activity", reverse("activity:list")))
+    path = request.path
+    return {
+        "nav_items": [
+            {
+                "label": label,
+                "url": url,
+                "current": path == url or (url != "/" and path.startswith(url)),
+            }
+            for label, url in items
+        ],
+        "actor": actor,
+    }

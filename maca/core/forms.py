@@ -1,0 +1,45 @@
+"""Form helpers shared by the apps: GOV.UK-style dates and specific error messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d %m %Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y"]
+
+
+def date_field(label: str, *, required: bool = False, help_text: str = "") -> forms.DateField:
+    """A date typed as 11/04/2022 (or ISO), with messages that say what was wrong."""
+    return forms.DateField(
+        label=label,
+        required=required,
+        input_formats=DATE_FORMATS,
+        help_text=help_text or "For example, 11/04/2022",
+        error_messages={
+            "required": f"Enter the {label.lower()}.",
+            "invalid": f"{label} must be a real date, like 11/04/2022.",
+        },
+        widget=forms.DateInput(format="%d/%m/%Y"),
+    )
+
+
+def text_field(
+    label: str, *, required: bool = False, long: bool = False, max_length: int = 20000, **kw: Any
+) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea if long else forms.TextInput,
+        error_messages={
+            "required": f"Enter the {label.lower()}.",
+            "max_length": f"{label} must be {max_length:,} characters or fewer.",
+        },
+        **kw,
+    )
+
+
+def add_service_error(form: forms.Form, field: str | None, message: str) -> None:
+    """Attach a service's refusal to the field it names (or to the whole form)."""
+    form.add_error(field if field in form.fields else None, message)

@@ -1,0 +1,232 @@
+"""Roles and permission predicates: the one place that says who may do what.
+
+Views declare what they need by calling these (through the access-checked getters in each
+app's selectors); lists filter with the matching `*_visible_q` and details check with the
+predicate. Anything not allowed answers 404, exactly like something that does not exist.
+See docs/domain.md ("Roles") for the table this implements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from maca.audits.models import Audit, Case
+    from maca.returns.models import AgencyReturn
+
+ADMIN = "admin"
+CHAIR = "chair"
+AUDITOR = "auditor"
+VIEWER = "viewer"
+
+# Audit states in which other agencies' answers become readable to auditors.
+SHARED_STATES = frozenset({"moderation", "reporting", "published", "follow_up", "closed"})
+EDITABLE_AUDIT_STATES = frozenset({"planning", "sampling", "auditing"})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking, built afresh on every request so a revoked membership bites at once."""
+
+    user_id: int
+    partnership_id: int | None
+    roles: frozenset[str]
+    agency_ids: frozenset[int]
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN in self.roles
+
+    @property
+    def is_chair(self) -> bool:
+        return CHAIR in self.roles
+
+    @property
+    def is_auditor(self) -> bool:
+        return AUDITOR in self.roles
+
+    @property
+    def has_any_role(self) -> bool:
+        return bool(self.roles)
+
+
+ANONYMOUS = Actor(user_id=0, partnership_id=None, roles=frozenset(), agency_ids=frozenset())
+
+
+def actor_for(user: Any) -> Actor:
+    """The user's active memberships, in one query. Inactive users have no roles."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    from maca.partnerships.models import Membership
+
+    rows = list(
+        Membership.objects.filter(user_id=user.pk, is_active=True).values_list(
+            "partnership_id", "role", "agency_id"
+        )
+    )
+    if not rows:
+        return Actor(
+            user_id=user.pk, partnership_id=None, roles=frozenset(), agency_ids=frozenset()
+        )
+    partnership_id = rows[0][0]
+    rows = [r for r in rows if r[0] == partnership_id]
+    return Actor(
+        user_id=user.pk,
+        partnership_id=partnership_id,
+        roles=frozenset(r[1] for r in rows),
+        agency_ids=frozenset(r[2] for r in rows if r[1] == AUDITOR and r[2] is not None),
+    )
+
+
+def _same_partnership(actor: Actor, partnership_id: int) -> bool:
+    return actor.partnership_id is not None and actor.partnership_id == partnership_id
+
+
+# --- Planning ------------------------------------------------------------------------------
+
+
+def can_plan_audits(actor: Actor) -> bool:
+    """Create and change audits, manage tools, add cases: the business unit only."""
+    return actor.is_admin
+
+
+def can_view_activity(actor: Actor) -> bool:
+    return actor.is_admin
+
+
+# --- Audits and cases ----------------------------------------------------------------------
+
+
+def audits_visible_q(actor: Actor) -> Q:
+    """Audits a person may open: all (business unit), chaired ones, ones their agency is in."""
+    if actor.partnership_id is None:
+        return Q(pk__in=[])
+    base = Q(partnership_id=actor.partnership_id)
+    if actor.is_admin:
+        return base
+    q = Q(pk__in=[])
+    if actor.is_chair:
+        q |= Q(chair_id=actor.user_id)
+    if actor.is_auditor:
+        q |= Q(agencies__in=actor.agency_ids)
+    return base & q
+
+
+def can_view_audit(actor: Actor, audit: Audit) -> bool:
+    if not _same_partnership(actor, audit.partnership_id):
+        return False
+    if actor.is_admin:
+        return True
+    if actor.is_chair and audit.chair_id == actor.user_id:
+        return True
+    if actor.is_auditor:
+        # Agencies taking part see the audit; only the cases their agency knew.
+        return audit.agencies.filter(pk__in=actor.agency_ids).exists()
+    return False
+
+
+def cases_visible_q(actor: Actor, audit: Audit) -> Q:
+    """Within an audit: all cases for the business unit and its chair; an agency's own cases."""
+    if actor.is_admin or (actor.is_chair and audit.chair_id == actor.user_id):
+        return Q(audit_id=audit.pk)
+    if actor.is_auditor:
+        return Q(audit_id=audit.pk, agencies__in=actor.agency_ids)
+    return Q(pk__in=[])
+
+
+def can_view_case(actor: Actor, case: Case) -> bool:
+    audit = case.audit
+    if not _same_partnership(actor, audit.partnership_id):
+        return False
+    if actor.is_admin:
+        return True
+    if actor.is_chair and audit.chair_id == actor.user_id:
+        return True
+    if actor.is_auditor:
+        return case.agencies.filter(pk__in=actor.agency_ids).exists()
+    return False
+
+
+def can_view_case_record(actor: Actor, case: Case) -> bool:
+    """The restricted record (real name, date of birth, council ID): business unit only."""
+    return actor.is_admin and _same_partnership(actor, case.audit.partnership_id)
+
+
+def can_change_cases(actor: Actor, audit: Audit) -> bool:
+    return can_plan_audits(actor) and audit.status in EDITABLE_AUDIT_STATES
+
+
+# --- Returns -------------------------------------------------------------------------------
+
+
+def deadline_passed(audit: Audit, now: dt.datetime | None = None) -> bool:
+    """Returns lock at the end of the deadline day, Europe/London."""
+    if audit.return_deadline is None:
+        return False
+    today = timezone.localdate(now or timezone.now())
+    return today > audit.return_deadline
+
+
+def can_read_return(actor: Actor, ret: AgencyReturn) -> bool:
+    audit = ret.case.audit
+    if not can_view_case(actor, ret.case):
+        return False
+    if actor.is_admin or (actor.is_chair and audit.chair_id == actor.user_id):
+        return True
+    if ret.agency_id in actor.agency_ids:
+        return True
+    # Other agencies' answers stay hidden until the panel stage.
+    return actor.is_auditor and audit.status in SHARED_STATES
+
+
+def can_edit_return(actor: Actor, ret: AgencyReturn, now: dt.datetime | None = None) -> bool:
+    """An agency's own auditor, while the audit is running, before submission and deadline."""
+    audit = ret.case.audit
+    return (
+        _same_partnership(actor, audit.partnership_id)
+        and ret.agency_id in actor.agency_ids
+        and audit.status == "auditing"
+        and ret.status == "draft"
+        and not deadline_passed(audit, now)
+    )
+
+
+def can_manage_returns(actor: Actor, audit: Audit) -> bool:
+    """Reopen or waive returns: the business unit, while the audit is running or moderating."""
+    return (
+        actor.is_admin
+        and _same_partnership(actor, audit.partnership_id)
+        and audit.status in {"auditing", "moderation"}
+    )
+
+
+def can_see_progress(actor: Actor, audit: Audit) -> bool:
+    return (actor.is_admin or (actor.is_chair and audit.chair_id == actor.user_id)) and (
+        _same_partnership(actor, audit.partnership_id)
+    )
+
+
+# --- Moderation ----------------------------------------------------------------------------
+
+
+def can_moderate(actor: Actor, audit: Audit) -> bool:
+    """The business unit and the audit's chair, while the audit is in moderation."""
+    return (
+        _same_partnership(actor, audit.partnership_id)
+        and (actor.is_admin or (actor.is_chair and audit.chair_id == actor.user_id))
+        and audit.status == "moderation"
+    )
+
+
+def can_compare_returns(actor: Actor, audit: Audit) -> bool:
+    """Read every return side by side: the panel, and auditors once the audit is shared."""
+    if not can_view_audit(actor, audit):
+        return False
+    if actor.is_admin or (actor.is_chair and audit.chair_id == actor.user_id):
+        return True
+    return actor.is_auditor and audit.status in SHARED_STATES

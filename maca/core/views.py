@@ -1,0 +1,31 @@
+"""Health check and the dashboard."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from maca.audits.selectors import audits_for
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the application and its database answer; says nothing else."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not ready"
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    audits = list(audits_for(actor)[:50]) if actor.has_any_role else []
+    return render(request, "core/dashboard.html", {"audits": audits})

@@ -1,0 +1,55 @@
+"""The side-by-side reading of a case's returns, question by question."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from maca.audits.models import Case, Question
+from maca.audits.toolspec import ANSWER_CHOICES
+from maca.returns.models import AgencyReturn, Answer
+
+ANSWER_LABELS = dict(ANSWER_CHOICES)
+
+
+@dataclass
+class Cell:
+    """One agency's answer to one question, ready to show."""
+
+    answer: str
+    text: str
+    evidence: str
+    why_not: str
+
+
+@dataclass
+class Row:
+    question: Question
+    cells: list[Cell | None]
+
+
+def comparison(case: Case) -> dict[str, Any]:
+    """Columns are the case's returns (by agency); rows are questions, then the summaries."""
+    returns = list(
+        AgencyReturn.objects.filter(case=case).select_related("agency").order_by("agency__name")
+    )
+    questions = list(Question.objects.filter(tool_id=case.audit.tool_id).order_by("order"))
+    answers: dict[tuple[int, int], Answer] = {
+        (a.agency_return_id, a.question_id): a
+        for a in Answer.objects.filter(agency_return__case=case)
+    }
+    rows = []
+    for q in questions:
+        cells: list[Cell | None] = []
+        for r in returns:
+            a = answers.get((r.pk, q.pk))
+            cells.append(
+                Cell(ANSWER_LABELS.get(a.answer, ""), a.text, a.evidence, a.why_not) if a else None
+            )
+        rows.append(Row(q, cells))
+    scale = case.audit.tool.scale
+    return {
+        "returns": returns,
+        "rows": rows,
+        "grades": [scale.label_for(r.grade) if r.grade else "" for r in returns],
+    }

@@ -1,0 +1,345 @@
+"""The demo partnership, built through the same services the application uses.
+
+Everything here is invented. The audit mirrors the shape and figures of a real published
+7 minute briefing (five cases, six agencies, five questions, four good and one requires
+improvement, two of the good ones with specific issues); no sentence is taken from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from maca.audits import services as audit_services
+from maca.audits.models import Audit, AuditTool
+from maca.core.permissions import Actor, actor_for
+from maca.moderation.services import case_moderate
+from maca.partnerships.models import Agency, Membership, Partnership, Role, User
+from maca.returns import services as return_services
+from maca.returns.models import AgencyReturn
+
+DEMO_SLUG = "demo"
+DEMO_PASSWORD = "maca-demo"  # noqa: S105 - published demo sign-in, only in a demo database
+NMB_REFERENCE = "injuries-in-non-mobile-babies-2022"
+NEGLECT_REFERENCE = "neglect-2023"
+
+AGENCIES = [
+    ("csc", "Children's social care", "CSC"),
+    ("early-help", "Early help", "Early help"),
+    ("health-visiting", "Health visiting", "Health visiting"),
+    ("police", "Police", "Police"),
+    ("mental-health", "Mental health trust", "Mental health"),
+    ("gp", "GP practices", "GPs"),
+]
+
+# username, first name, last name, role, agency slug
+ACCOUNTS = [
+    ("admin", "Ayesha", "Brennan", Role.ADMIN, None),
+    ("chair", "Morgan", "Ellery", Role.CHAIR, None),
+    ("csc", "Priya", "Lindqvist", Role.AUDITOR, "csc"),
+    ("early-help", "Tomasz", "Hale", Role.AUDITOR, "early-help"),
+    ("health-visiting", "Grace", "Oyelaran", Role.AUDITOR, "health-visiting"),
+    ("police", "Dylan", "Marsh", Role.AUDITOR, "police"),
+    ("mental-health", "Ruth", "Abernethy", Role.AUDITOR, "mental-health"),
+    ("gp", "Sanjay", "Okafor", Role.AUDITOR, "gp"),
+    ("viewer", "Elin", "Varga", Role.VIEWER, None),
+]
+
+
+class NotADemoDatabase(Exception):
+    """The database holds something the demo did not make; the demo will not touch it."""
+
+
+@dataclass
+class DemoCase:
+    given_name: str
+    family_name: str
+    born: dt.date
+    council_id: str
+    agencies: tuple[str, ...]
+    grade: str
+    reasons: str
+    specific_issues: str = ""
+
+
+CASES = [
+    DemoCase(
+        "Ivy",
+        "Calloway",
+        dt.date(2021, 6, 14),
+        "DEMO-40117",
+        ("csc", "early-help", "health-visiting", "police", "mental-health", "gp"),
+        "good",
+        "A bruise seen at a routine health visit was referred the same morning; the strategy "
+        "discussion and the child protection medical followed that day, and every agency "
+        "shared what it knew.",
+    ),
+    DemoCase(
+        "Reuben",
+        "Ashdown",
+        dt.date(2021, 8, 2),
+        "DEMO-40562",
+        ("csc", "early-help", "health-visiting", "gp"),
+        "good",
+        "The first response was prompt and the baby was safe throughout.",
+        "The second medical opinion took more than three weeks to arrive and decisions waited "
+        "for it; nobody recorded an escalation of the delay.",
+    ),
+    DemoCase(
+        "Maisie",
+        "Trent",
+        dt.date(2021, 9, 20),
+        "DEMO-41008",
+        ("csc", "health-visiting", "police", "gp"),
+        "requires_improvement",
+        "The mark was first noticed at a GP appointment but not referred until two days later, "
+        "and no reason was recorded for holding the strategy discussion without health.",
+    ),
+    DemoCase(
+        "Otis",
+        "Fairweather",
+        dt.date(2021, 5, 30),
+        "DEMO-41339",
+        ("csc", "health-visiting", "police", "mental-health", "gp"),
+        "good",
+        "Decisions at the point of referral were timely and well reasoned.",
+        "Once the child protection plan started, the plan described mostly what children's "
+        "social care would do; the other agencies' parts were vague.",
+    ),
+    DemoCase(
+        "Hazel",
+        "Pennant",
+        dt.date(2021, 10, 11),
+        "DEMO-41870",
+        ("csc", "health-visiting", "police"),
+        "good",
+        "Clear, quick and child-centred work from the first contact to the end of the plan, "
+        "with the parents kept involved while the concern was followed up.",
+    ),
+]
+
+# What an auditor of each agency says, in turn, about each of the case's questions.
+ANSWER_TEXT = {
+    "yes": "Our records show this was done, on time, and written up clearly.",
+    "partly": "Some of this was done; the record shows a gap that is described in the evidence.",
+    "no": "This did not happen for this child.",
+}
+EVIDENCE = {
+    "csc": "Contact record, strategy discussion minutes and the assessment on the case system.",
+    "early-help": "Family support notes and the early help assessment.",
+    "health-visiting": "Health visiting contact notes and the body map recorded at the visit.",
+    "police": "Police protection referral log and the joint investigation notes.",
+    "mental-health": "Adult mental health service notes for the baby's parent.",
+    "gp": "GP consultation notes and the practice's safeguarding register entry.",
+}
+
+
+def _ensure_clean_or_demo() -> Partnership | None:
+    """The existing demo partnership, None for an empty database; refuse anything else."""
+    others = Partnership.objects.exclude(slug=DEMO_SLUG, is_demo=True)
+    demo_names = {a[0] for a in ACCOUNTS}
+    strangers = User.objects.exclude(username__in=demo_names)
+    if others.exists() or strangers.exists():
+        raise NotADemoDatabase(
+            "This database holds data that `maca demo` did not create; it has not been changed. "
+            "Point MACA_DATA_DIR (or DATABASE_URL) at an empty location to run the demo."
+        )
+    return Partnership.objects.filter(slug=DEMO_SLUG, is_demo=True).first()
+
+
+def demo_load() -> bool:
+    """Build the demo partnership if it is not there yet. Returns True if anything was made."""
+    if _ensure_clean_or_demo() is not None:
+        return False
+    with transaction.atomic():
+        _build()
+    return True
+
+
+def _build() -> None:
+    partnership = Partnership.objects.create(
+        name="Demo Safeguarding Partnership", slug=DEMO_SLUG, is_demo=True
+    )
+    agencies = {
+        slug: Agency.objects.create(partnership=partnership, slug=slug, name=name, short_name=short)
+        for slug, name, short in AGENCIES
+    }
+    users: dict[str, User] = {}
+    for username, first, last, role, agency in ACCOUNTS:
+        user = User.objects.create_user(
+            username=username,
+            password=DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@demo.invalid",
+        )
+        Membership.objects.create(
+            user=user,
+            partnership=partnership,
+            role=role,
+            agency=agencies[agency] if agency else None,
+        )
+        users[username] = user
+    audit_services.tools_load_builtin(partnership=partnership)
+    admin = actor_for(users["admin"])
+    nmb_tool = AuditTool.objects.get(partnership=partnership, slug="injuries-in-non-mobile-babies")
+    _build_nmb_audit(partnership, admin, users, agencies, nmb_tool)
+    _build_neglect_audit(partnership, admin, users, agencies)
+
+
+def _build_nmb_audit(
+    partnership: Partnership,
+    admin: Actor,
+    users: dict[str, User],
+    agencies: dict[str, Agency],
+    tool: AuditTool,
+) -> Audit:
+    details = audit_services.AuditDetails(
+        reference=NMB_REFERENCE,
+        title="Injuries in non-mobile babies",
+        tool=tool,
+        aim=(
+            "To learn how well agencies in the partnership work together when a baby who "
+            "cannot yet move about on their own is found with an injury that may not be "
+            "accidental."
+        ),
+        background=(
+            "Part of the partnership's audit programme for 2021 to 2022. The audit ran from "
+            "January to March 2022 to check that learning from recent local reviews about "
+            "bruising in babies had taken hold. The panel met on 11 April 2022."
+        ),
+        prompted_by="Two local child safeguarding practice reviews about bruised babies (2020 and 2021).",
+        period_start=dt.date(2021, 1, 1),
+        period_end=dt.date(2021, 12, 31),
+        return_deadline=dt.date(2022, 3, 18),
+        panel_date=dt.date(2022, 4, 11),
+        chair_id=users["chair"].pk,
+        agency_ids=tuple(a.pk for a in agencies.values()),
+    )
+    audit = audit_services.audit_create(actor=admin, partnership=partnership, details=details)
+    audit_services.audit_transition(actor=admin, audit=audit, to_status="sampling")
+    cases = []
+    for c in CASES:
+        cases.append(
+            audit_services.case_add(
+                actor=admin,
+                audit=audit,
+                agency_ids=tuple(agencies[s].pk for s in c.agencies),
+                identity=audit_services.CaseIdentity(
+                    c.given_name, c.family_name, c.born, c.council_id
+                ),
+            )
+        )
+    audit_services.audit_transition(actor=admin, audit=audit, to_status="auditing")
+    during_audit = timezone.make_aware(dt.datetime(2022, 3, 1, 10, 0))
+    questions = list(tool.questions.all())
+    for index, (case, spec) in enumerate(zip(cases, CASES, strict=True)):
+        for ret in AgencyReturn.objects.filter(case=case).select_related("agency", "case__audit"):
+            auditor = actor_for(users[ret.agency.slug])
+            data = _return_input(ret.agency.slug, spec, questions, index)
+            return_services.return_submit(
+                actor=auditor, ret=ret, data=data, expected_version=ret.version, now=during_audit
+            )
+    audit_services.audit_transition(actor=admin, audit=audit, to_status="moderation")
+    chair = actor_for(users["chair"])
+    audit.refresh_from_db()
+    for case, spec in zip(cases, CASES, strict=True):
+        case.refresh_from_db()
+        case_moderate(
+            actor=chair,
+            case=case,
+            grade=spec.grade,
+            reasons=spec.reasons,
+            has_specific_issues=bool(spec.specific_issues),
+            specific_issues=spec.specific_issues,
+        )
+    return audit
+
+
+def _return_input(
+    agency: str, spec: DemoCase, questions: list, index: int
+) -> return_services.ReturnInput:
+    weaker = spec.grade != "good" or bool(spec.specific_issues)
+    answers = {}
+    for q_index, q in enumerate(questions):
+        if q.answer_type == "choice":
+            choice = "partly" if weaker and q_index % 3 == index % 3 else "yes"
+            answers[q.code] = return_services.AnswerInput(
+                answer=choice,
+                evidence=EVIDENCE[agency],
+                why_not=(
+                    "The record does not say why; the auditor could find no decision note."
+                    if choice != "yes" and q.why_not_required
+                    else ""
+                ),
+            )
+        else:
+            answers[q.code] = return_services.AnswerInput(
+                text=ANSWER_TEXT["partly" if weaker else "yes"], evidence=EVIDENCE[agency]
+            )
+    return return_services.ReturnInput(
+        answers=answers,
+        strengths="Staff knew the baby and the family, and wrote down what they saw and heard.",
+        areas_for_development=(
+            "Follow up delays with other agencies in writing, and escalate when a decision is "
+            "waiting on someone else."
+            if weaker
+            else "Keep recording the carer's explanation in their own words."
+        ),
+        grade="requires_improvement" if spec.grade == "requires_improvement" else "good",
+        grade_reason=spec.reasons,
+    )
+
+
+NEGLECT_TOOL = """\
+slug: neglect
+name: Neglect
+description: A short tool for audits of children living with neglect.
+theme: Neglect
+grading_scale: ofsted
+sections:
+  - title: Aim of the audit
+    aim: true
+    questions:
+      - code: q1
+        text: Was neglect recognised early, using the partnership's neglect screening tool?
+        why_not: true
+        guidance: Look for a completed screening tool and when it was done.
+      - code: q2
+        text: Did the plan make a measurable difference to the child's daily care?
+      - code: q3
+        text: Were the child's wishes and feelings sought and recorded?
+  - title: Multi-agency working
+    questions:
+      - code: q4
+        text: How well did agencies share information and challenge each other?
+        answer: text
+"""
+
+
+def _build_neglect_audit(
+    partnership: Partnership, admin: Actor, users: dict[str, User], agencies: dict[str, Agency]
+) -> Audit:
+    tool = audit_services.tool_load(
+        actor=admin, partnership=partnership, text=NEGLECT_TOOL, source="demo neglect tool"
+    )
+    details = audit_services.AuditDetails(
+        reference=NEGLECT_REFERENCE,
+        title="Neglect",
+        tool=tool,
+        aim="To learn whether neglect is recognised early and whether plans change children's daily lives.",
+        background="Neglect was the most common category of child protection plan in the partnership in 2022.",
+        prompted_by="The partnership's annual data report for 2022.",
+        period_start=dt.date(2022, 4, 1),
+        period_end=dt.date(2023, 3, 31),
+        return_deadline=dt.date(2023, 9, 29),
+        panel_date=dt.date(2023, 10, 16),
+        chair_id=users["chair"].pk,
+        agency_ids=tuple(a.pk for a in agencies.values()),
+    )
+    audit = audit_services.audit_create(actor=admin, partnership=partnership, details=details)
+    audit_services.audit_transition(actor=admin, audit=audit, to_status="sampling")
+    return audit

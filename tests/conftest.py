@@ -1,0 +1,154 @@
+"""Shared fixtures: a small partnership with one member of each role, and audit builders.
+
+Tests build their own data (they never depend on the demo).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+
+import pytest
+
+from maca.audits import services as audit_services
+from maca.audits.models import Audit, AuditTool
+from maca.core.permissions import Actor, actor_for
+from maca.partnerships.models import Agency, Membership, Partnership, Role, User
+from maca.returns import services as return_services
+from maca.returns.models import AgencyReturn
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright runs an event loop
+
+PASSWORD = "correct-horse-battery"
+AGENCY_SLUGS = ["csc", "health-visiting", "police", "gp"]
+
+
+@pytest.fixture(autouse=True)
+def _email_and_hosts(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.ALLOWED_HOSTS = ["*"]
+
+
+class World:
+    """A partnership with agencies and one user per role (auditors for csc and police)."""
+
+    def __init__(self) -> None:
+        self.partnership = Partnership.objects.create(name="Test Partnership", slug="test")
+        self.agencies = {
+            slug: Agency.objects.create(partnership=self.partnership, slug=slug, name=slug.upper())
+            for slug in AGENCY_SLUGS
+        }
+        self.users: dict[str, User] = {}
+        self.add_user("admin", Role.ADMIN)
+        self.add_user("chair", Role.CHAIR)
+        self.add_user("other-chair", Role.CHAIR)
+        self.add_user("csc", Role.AUDITOR, "csc")
+        self.add_user("police", Role.AUDITOR, "police")
+        self.add_user("gp", Role.AUDITOR, "gp")
+        self.add_user("viewer", Role.VIEWER)
+        self.tool = audit_services.tools_load_builtin(partnership=self.partnership)[0]
+
+    def add_user(self, username: str, role: str, agency: str | None = None) -> User:
+        user = User.objects.create_user(
+            username=username, password=PASSWORD, email=f"{username}@example.invalid"
+        )
+        Membership.objects.create(
+            user=user,
+            partnership=self.partnership,
+            role=role,
+            agency=self.agencies[agency] if agency else None,
+        )
+        self.users[username] = user
+        return user
+
+    def actor(self, username: str) -> Actor:
+        return actor_for(self.users[username])
+
+    def audit(
+        self,
+        reference: str = "test-audit",
+        *,
+        status: str = "planning",
+        cases: list[tuple[str, ...]] | None = None,
+        tool: AuditTool | None = None,
+        deadline: dt.date | None = None,
+    ) -> Audit:
+        """An audit moved through the real lifecycle to `status` (up to moderation)."""
+        admin = self.actor("admin")
+        audit = audit_services.audit_create(
+            actor=admin,
+            partnership=self.partnership,
+            details=audit_services.AuditDetails(
+                reference=reference,
+                title=f"Audit {reference}",
+                tool=tool or self.tool,
+                period_start=dt.date(2022, 1, 1),
+                period_end=dt.date(2022, 12, 31),
+                return_deadline=deadline or (dt.date.today() + dt.timedelta(days=30)),
+                panel_date=dt.date.today() + dt.timedelta(days=45),
+                chair_id=self.users["chair"].pk,
+                agency_ids=tuple(a.pk for a in self.agencies.values()),
+            ),
+        )
+        order = ["planning", "sampling", "auditing", "moderation"]
+        if order.index(status) >= 1:
+            audit = audit_services.audit_transition(actor=admin, audit=audit, to_status="sampling")
+            for agency_slugs in cases if cases is not None else [("csc", "police"), ("csc", "gp")]:
+                audit_services.case_add(
+                    actor=admin,
+                    audit=audit,
+                    agency_ids=tuple(self.agencies[s].pk for s in agency_slugs),
+                    identity=audit_services.CaseIdentity(
+                        "Testchild", "Surname", dt.date(2021, 5, 1), "C123"
+                    ),
+                )
+        if order.index(status) >= 2:
+            audit = audit_services.audit_transition(actor=admin, audit=audit, to_status="auditing")
+        if order.index(status) >= 3:
+            for ret in AgencyReturn.objects.filter(case__audit=audit).select_related("agency"):
+                self.submit(ret)
+            audit = audit_services.audit_transition(
+                actor=admin, audit=audit, to_status="moderation"
+            )
+        return audit
+
+    def complete_input(self, audit: Audit) -> return_services.ReturnInput:
+        answers = {}
+        for q in audit.tool.questions.all():
+            if q.answer_type == "choice":
+                answers[q.code] = return_services.AnswerInput(answer="yes", evidence="Case notes.")
+            else:
+                answers[q.code] = return_services.AnswerInput(
+                    text="Worked well.", evidence="Notes."
+                )
+        return return_services.ReturnInput(
+            answers=answers, grade="good", grade_reason="Timely and thorough."
+        )
+
+    def submit(self, ret: AgencyReturn) -> AgencyReturn:
+        ret.refresh_from_db()
+        auditor = next(
+            u
+            for u, user in self.users.items()
+            if user.memberships.filter(agency=ret.agency).exists()
+        )
+        return return_services.return_submit(
+            actor=self.actor(auditor),
+            ret=ret,
+            data=self.complete_input(ret.case.audit),
+            expected_version=ret.version,
+        )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return World()
+
+
+@pytest.fixture
+def login(client, world) -> Callable[[str], None]:
+    def _login(username: str) -> None:
+        client.force_login(world.users[username])
+
+    return _login
