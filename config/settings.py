@@ -120,7 +120,6 @@ else:
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                 ),
             },
-            "TEST": {"NAME": str(DATA_DIR / "test-maca.sqlite3")},
         }
     }
 
@@ -145,7 +144,7 @@ USE_TZ = True
 DATE_FORMAT = "j F Y"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT: Path | None = Path(os.environ.get("MACA_STATIC_ROOT", str(DATA_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "maca" / "static"]
 MEDIA_ROOT = DATA_DIR / "uploads"
 _manifest = not (DEBUG or TESTING or os.environ.get("MACA_RELAXED_ENV") == "demo")
@@ -161,6 +160,8 @@ STORAGES = {
 }
 # The demo and tests serve straight from the source folders; production serves collectstatic.
 WHITENOISE_USE_FINDERS = not _manifest
+if not _manifest:
+    STATIC_ROOT = None
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Sessions: 30 minutes idle (renewed on every request); see docs/adr/0004.
@@ -187,6 +188,11 @@ EMAIL_BACKEND = os.environ.get(
     "MACA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("MACA_FROM_EMAIL", "maca@localhost")
+EMAIL_HOST = os.environ.get("MACA_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("MACA_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("MACA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("MACA_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("MACA_EMAIL_USE_TLS", False)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -9,12 +9,13 @@ from django.shortcuts import render
 
 from maca.activity.models import AccessEntry, ActivityEntry
 from maca.core import permissions as perms
+from maca.core.middleware import get_actor
 
 
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
-    if not perms.can_view_activity(actor):
+    actor = get_actor(request)
+    if not perms.can_view_activity(actor) or actor.partnership_id is None:
         raise Http404("Not found")
     entries = ActivityEntry.objects.filter(partnership_id=actor.partnership_id).select_related(
         "actor"
@@ -28,8 +29,8 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def access_list(request: HttpRequest) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
-    if not perms.can_view_activity(actor):
+    actor = get_actor(request)
+    if not perms.can_view_activity(actor) or actor.partnership_id is None:
         raise Http404("Not found")
     entries = AccessEntry.objects.filter(partnership_id=actor.partnership_id).select_related("user")
     username = request.GET.get("user", "").strip()

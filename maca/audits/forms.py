@@ -8,7 +8,7 @@ from django import forms
 
 from maca.audits.models import AuditTool
 from maca.audits.services import AuditDetails, CaseIdentity
-from maca.core.forms import date_field, text_field
+from maca.core.forms import date_field, set_choices, text_field
 from maca.partnerships.models import Agency, Membership
 
 
@@ -53,15 +53,17 @@ class AuditForm(forms.Form):
     def __init__(self, *args: Any, partnership_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         tools = AuditTool.objects.filter(partnership_id=partnership_id).order_by("slug", "-version")
-        self.fields["tool"].choices = [("", "Choose a tool")] + [(str(t.pk), str(t)) for t in tools]
+        set_choices(self, "tool", [("", "Choose a tool")] + [(str(t.pk), str(t)) for t in tools])
         chairs = Membership.objects.filter(
             partnership_id=partnership_id, role="chair", is_active=True
         ).select_related("user")
-        self.fields["chair"].choices = [("", "Not chosen yet")] + [
-            (str(m.user_id), str(m.user)) for m in chairs
-        ]
+        set_choices(
+            self,
+            "chair",
+            [("", "Not chosen yet")] + [(str(m.user_id), str(m.user)) for m in chairs],
+        )
         agencies = Agency.objects.filter(partnership_id=partnership_id).order_by("name")
-        self.fields["agencies"].choices = [(str(a.pk), a.name) for a in agencies]
+        set_choices(self, "agencies", [(str(a.pk), a.name) for a in agencies])
 
     def clean_reference(self) -> str:
         ref: str = self.cleaned_data["reference"]
@@ -114,7 +116,7 @@ class CaseForm(forms.Form):
 
     def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agencies"].choices = [(str(a.pk), a.name) for a in agencies]
+        set_choices(self, "agencies", [(str(a.pk), a.name) for a in agencies])
 
     def identity(self) -> CaseIdentity:
         d = self.cleaned_data

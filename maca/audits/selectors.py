@@ -29,6 +29,8 @@ def audits_for(actor: Actor) -> QuerySet[Audit]:
 
 
 def audit_get(actor: Actor, reference: str) -> Audit:
+    if actor.partnership_id is None:
+        raise Http404("No such audit")
     audit = (
         Audit.objects.select_related("tool", "tool__scale", "chair", "partnership")
         .filter(partnership_id=actor.partnership_id, reference=reference)

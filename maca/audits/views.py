@@ -13,11 +13,12 @@ from maca.audits.forms import AuditForm, CaseForm, ToolLoadForm
 from maca.core import permissions as perms
 from maca.core.errors import PreconditionFailed, ServiceError
 from maca.core.forms import add_service_error
+from maca.core.middleware import get_actor
 from maca.partnerships.models import Partnership
 
 
 def _actor(request: HttpRequest) -> perms.Actor:
-    return request.actor  # type: ignore[attr-defined, no-any-return]
+    return get_actor(request)
 
 
 def _require(allowed: bool) -> None:
@@ -232,7 +233,8 @@ def tool_detail(request: HttpRequest, slug: str, version: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def tool_load(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    _require(perms.can_plan_audits(actor))
+    _require(perms.can_plan_audits(actor) and actor.partnership_id is not None)
+    assert actor.partnership_id is not None
     form = ToolLoadForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,

@@ -43,3 +43,10 @@ def text_field(
 def add_service_error(form: forms.Form, field: str | None, message: str) -> None:
     """Attach a service's refusal to the field it names (or to the whole form)."""
     form.add_error(field if field in form.fields else None, message)
+
+
+def set_choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
+    """Fill a choice field's options at run time (from the partnership's own data)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
-from maca.core.permissions import actor_for
+from maca.core.permissions import Actor, actor_for
 
 
 class ActorMiddleware:
@@ -32,3 +33,8 @@ class NoStoreMiddleware:
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             response["Cache-Control"] = "no-store"
         return response
+
+
+def get_actor(request: HttpRequest) -> Actor:
+    """The actor ActorMiddleware attached to this request."""
+    return cast(Actor, request.actor)  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from maca.audits.selectors import audits_for
+from maca.core.middleware import get_actor
 
 
 @require_GET
@@ -26,6 +27,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = get_actor(request)
     audits = list(audits_for(actor)[:50]) if actor.has_any_role else []
     return render(request, "core/dashboard.html", {"audits": audits})

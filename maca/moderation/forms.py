@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from maca.core.forms import text_field
+from maca.core.forms import set_choices, text_field
 
 
 class ModerationForm(forms.Form):
@@ -27,4 +27,4 @@ class ModerationForm(forms.Form):
 
     def __init__(self, *args: Any, grades: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["grade"].choices = grades
+        set_choices(self, "grade", grades)

@@ -12,6 +12,7 @@ from maca.audits import selectors
 from maca.core import permissions as perms
 from maca.core.errors import ConflictError, NotAllowed, ServiceError
 from maca.core.forms import add_service_error
+from maca.core.middleware import get_actor
 from maca.moderation import services
 from maca.moderation.forms import ModerationForm
 from maca.moderation.selectors import comparison
@@ -19,7 +20,7 @@ from maca.moderation.selectors import comparison
 
 @login_required
 def compare(request: HttpRequest, reference: str, number: int) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = get_actor(request)
     audit = selectors.audit_get(actor, reference)
     if not perms.can_compare_returns(actor, audit):
         raise Http404("Not found")
@@ -32,7 +33,7 @@ def compare(request: HttpRequest, reference: str, number: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def moderate(request: HttpRequest, reference: str, number: int) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = get_actor(request)
     audit = selectors.audit_get(actor, reference)
     if not perms.can_moderate(actor, audit):
         raise Http404("Not found")

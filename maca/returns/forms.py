@@ -9,7 +9,7 @@ from django import forms
 
 from maca.audits.models import AnswerType, Question
 from maca.audits.toolspec import ANSWER_CHOICES
-from maca.core.forms import text_field
+from maca.core.forms import set_choices, text_field
 from maca.returns.models import AgencyReturn
 from maca.returns.services import AnswerInput, ReturnInput
 
@@ -45,7 +45,7 @@ class ReturnForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.questions = questions
-        self.fields["grade"].choices = ret.case.audit.tool.scale.choices()
+        set_choices(self, "grade", ret.case.audit.tool.scale.choices())
         for q in questions:
             if q.answer_type == AnswerType.CHOICE:
                 self.fields[f"{q.code}-answer"] = forms.ChoiceField(

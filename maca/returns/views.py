@@ -13,6 +13,7 @@ from maca.audits.forms import ReasonForm
 from maca.core import permissions as perms
 from maca.core.errors import ConflictError, NotAllowed, ServiceError
 from maca.core.forms import add_service_error
+from maca.core.middleware import get_actor
 from maca.returns import services
 from maca.returns.forms import ReturnForm, initial_for
 
@@ -21,7 +22,7 @@ from maca.returns.forms import ReturnForm, initial_for
 @require_http_methods(["GET", "POST"])
 def return_detail(request: HttpRequest, reference: str, number: int, agency: str) -> HttpResponse:
     """Show a return; its own agency's auditor edits it here until it is submitted."""
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = get_actor(request)
     audit = selectors.audit_get(actor, reference)
     case = selectors.case_get(actor, audit, number)
     ret = selectors.return_get(actor, case, agency)
@@ -80,7 +81,7 @@ def return_manage(
     request: HttpRequest, reference: str, number: int, agency: str, action: str
 ) -> HttpResponse:
     """Reopen (after submission or the deadline) or waive a return, with a logged reason."""
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = get_actor(request)
     audit = selectors.audit_get(actor, reference)
     if action not in {"reopen", "waive"} or not perms.can_manage_returns(actor, audit):
         raise Http404("Not found")

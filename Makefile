@@ -1,0 +1,58 @@
+# maca: `make demo` and `make test` set up everything they need on a fresh machine
+# (Python 3.11+ and Node.js present; uv is installed if missing).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+# Prefer Python 3.11 (.python-version); fall back to whatever python3 is, if it is 3.11+.
+export UV_PYTHON ?= $(shell command -v python3.11 >/dev/null 2>&1 && echo 3.11 || command -v python3)
+export UV_PYTHON_DOWNLOADS := never
+PYTEST_ARGS ?=
+
+.PHONY: help install assets demo test lint format typecheck migrations-check check clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-18s %s\n", $$1, $$2}'
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+maca/static/govuk/app.min.css: node_modules/.installed assets/build.mjs $(wildcard assets/scss/*.scss)
+	node assets/build.mjs
+
+install: .venv/.synced assets ## Install Python and npm packages and build the assets
+
+assets: maca/static/govuk/app.min.css ## Compile GOV.UK Frontend with Sass into maca/static/govuk
+
+demo: install ## Build the demo database (SQLite in ./var) and serve it on http://127.0.0.1:8000
+	$(UV) run maca demo
+
+test: install ## Run the whole test suite (browser tests use /usr/bin/chromium)
+	$(UV) run pytest $(PYTEST_ARGS)
+
+lint: .venv/.synced ## ruff (lint and format check) and mypy
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	MACA_DEBUG=1 $(UV) run mypy
+
+format: .venv/.synced ## Format the code with ruff
+	$(UV) run ruff check --fix .
+	$(UV) run ruff format .
+
+migrations-check: .venv/.synced ## Fail if a model change has no migration
+	MACA_DEBUG=1 $(UV) run maca makemigrations --check --dry-run
+
+check: lint migrations-check ## Everything CI checks except the tests
+
+clean: ## Remove build output and the local database (./var)
+	rm -rf maca/static/govuk node_modules/.installed .venv/.synced var

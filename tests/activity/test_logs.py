@@ -1,0 +1,63 @@
+"""The activity and access logs are append-only and record case-level views."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from maca.activity.models import AccessEntry, ActivityEntry, AppendOnlyError
+
+
+def test_log_entries_cannot_be_changed_or_deleted(world):
+    world.audit()
+    entry = ActivityEntry.objects.first()
+    assert entry is not None
+    entry.action = "tampered"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    with pytest.raises(AppendOnlyError):
+        ActivityEntry.objects.all().update(action="tampered")
+    with pytest.raises(AppendOnlyError):
+        ActivityEntry.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        AccessEntry.objects.all().delete()
+    assert not ActivityEntry.objects.filter(action="tampered").exists()
+
+
+def test_viewing_a_case_is_logged_with_who_and_what_but_no_identity(world, client):
+    audit = world.audit(status="auditing", cases=[("csc", "police")])
+    client.force_login(world.users["police"])
+    response = client.get(reverse("audits:case", args=[audit.reference, 1]))
+    assert response.status_code == 200
+    entry = AccessEntry.objects.get()
+    assert (entry.user_id, entry.action, entry.target_label, entry.roles) == (
+        world.users["police"].pk,
+        "case.view",
+        "Child A",
+        "auditor",
+    )
+    assert "Testchild" not in str(entry.__dict__)
+
+
+def test_the_restricted_record_view_is_logged_separately(world, client):
+    audit = world.audit(status="sampling", cases=[("csc",)])
+    client.force_login(world.users["admin"])
+    response = client.get(reverse("audits:case_record", args=[audit.reference, 1]))
+    assert response.status_code == 200
+    assert b"Testchild Surname" in response.content
+    assert sorted(AccessEntry.objects.values_list("action", flat=True)) == [
+        "case.view",
+        "case_record.view",
+    ]
+
+
+def test_the_business_unit_can_read_who_viewed_what(world, client):
+    audit = world.audit(status="auditing", cases=[("csc", "police")])
+    client.force_login(world.users["police"])
+    client.get(reverse("audits:case", args=[audit.reference, 1]))
+    client.force_login(world.users["admin"])
+    page = client.get(reverse("activity:access") + "?user=police")
+    assert page.status_code == 200
+    assert b"case.view" in page.content and b"Child A" in page.content
