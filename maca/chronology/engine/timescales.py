@@ -1,0 +1,103 @@
+"""Due dates: same day, working days (England and Wales), calendar days and months.
+
+Working days follow the DfE convention used for `InitialCPCtarget`: the start date is day 0 and
+the due date is the Nth working day after it; a start on a non-working day counts from the
+previous working day (numpy `busday_offset(..., roll="backward")`). Bank holidays come from the
+`holidays` package rather than a hand-kept list, so one-off days (the 2022 Jubilee, the State
+Funeral) and substitute days are right.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Literal
+
+import holidays
+import numpy as np
+
+TimescaleKind = Literal["same_day", "working_days", "calendar_days", "months"]
+TIMESCALE_KINDS: tuple[TimescaleKind, ...] = ("same_day", "working_days", "calendar_days", "months")
+
+
+@dataclass(frozen=True)
+class Timescale:
+    """How long a rule allows from its clock start; `amount` is 0 for same_day."""
+
+    kind: TimescaleKind
+    amount: int = 0
+
+    def due(self, start: date) -> date:
+        """The last date on which a stop is still in time."""
+        if self.kind == "same_day":
+            return start
+        if self.kind == "working_days":
+            return add_working_days(start, self.amount)
+        if self.kind == "calendar_days":
+            return start + timedelta(days=self.amount)
+        return add_months(start, self.amount)
+
+    def describe(self) -> str:
+        """Plain words: "the same day", "15 working days", "3 months"."""
+        if self.kind == "same_day":
+            return "the same day"
+        unit = {"working_days": "working day", "calendar_days": "day", "months": "month"}[self.kind]
+        return f"{self.amount} {unit}{'' if self.amount == 1 else 's'}"
+
+    def to_yaml(self) -> str | dict[str, int]:
+        return "same_day" if self.kind == "same_day" else {self.kind: self.amount}
+
+
+@lru_cache(maxsize=64)
+def _calendar(first_year: int, last_year: int) -> np.busdaycalendar:
+    """Monday to Friday less England and Wales bank holidays, for whole years (pure data)."""
+    bank_holidays = holidays.country_holidays(
+        "GB", subdiv="ENG", years=range(first_year, last_year + 1)
+    )
+    days = sorted(bank_holidays.keys())
+    return np.busdaycalendar(weekmask="1111100", holidays=np.array(days, dtype="datetime64[D]"))
+
+
+def _calendar_for(start: date, working_days: int) -> np.busdaycalendar:
+    # About 250 working days a year; one spare year each side covers rolling back over New Year.
+    span = abs(working_days) // 240 + 2
+    if working_days >= 0:
+        return _calendar(start.year - 1, start.year + span)
+    return _calendar(start.year - span, start.year + 1)
+
+
+def add_working_days(start: date, working_days: int) -> date:
+    """The Nth working day after `start` (start = day 0; a non-working start rolls back)."""
+    result = np.busday_offset(
+        np.datetime64(start, "D"),
+        working_days,
+        roll="backward",
+        busdaycal=_calendar_for(start, working_days),
+    )
+    return date.fromisoformat(str(result))
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday and not an England and Wales bank holiday."""
+    return bool(np.is_busday(np.datetime64(day, "D"), busdaycal=_calendar(day.year, day.year)))
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end` (0 when `end` <= `start`)."""
+    if end <= start:
+        return 0
+    cal = _calendar(start.year - 1, end.year + 1)
+    first = np.datetime64(start + timedelta(days=1), "D")
+    last = np.datetime64(end + timedelta(days=1), "D")
+    return int(np.busday_count(first, last, busdaycal=cal))
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day `months` calendar months later, clamped to the month's end."""
+    index = start.year * 12 + (start.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    last_day = calendar.monthrange(year, month)[1]
+    return date(year, month, min(start.day, last_day))
