@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,7 +26,8 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     if action:
         entries = entries.filter(action__startswith=action)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "activity/list.html", {"page": page, "action": action})
+    query = urlencode({"action": action}) if action else ""
+    return render(request, "activity/list.html", {"page": page, "action": action, "query": query})
 
 
 @login_required
@@ -37,4 +40,7 @@ def access_list(request: HttpRequest) -> HttpResponse:
     if username:
         entries = entries.filter(user__username=username)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "activity/access.html", {"page": page, "username": username})
+    query = urlencode({"user": username}) if username else ""
+    return render(
+        request, "activity/access.html", {"page": page, "username": username, "query": query}
+    )

@@ -150,3 +150,34 @@ def progress_by_agency(audit: Audit) -> list[AgencyProgress]:
         else:
             row.outstanding.append(ret.case.label)
     return list(rows.values())
+
+
+def returns_to_do(actor: Actor) -> QuerySet[AgencyReturn]:
+    """An auditor's outstanding returns in running audits, soonest deadline first."""
+    if not actor.is_auditor or actor.partnership_id is None:
+        return AgencyReturn.objects.none()
+    return (
+        AgencyReturn.objects.filter(
+            agency_id__in=actor.agency_ids,
+            status="draft",
+            case__audit__status="auditing",
+            case__audit__partnership_id=actor.partnership_id,
+        )
+        .select_related("agency", "case", "case__audit")
+        .order_by("case__audit__return_deadline", "case__audit__reference", "case__number")
+    )
+
+
+def open_concerns(actor: Actor) -> QuerySet[AgencyReturn]:
+    """Immediate concerns raised in audits that are still open: for the business unit."""
+    if not actor.is_admin or actor.partnership_id is None:
+        return AgencyReturn.objects.none()
+    return (
+        AgencyReturn.objects.filter(
+            immediate_concern=True,
+            case__audit__partnership_id=actor.partnership_id,
+        )
+        .exclude(case__audit__status="closed")
+        .select_related("agency", "case", "case__audit")
+        .order_by("-updated_at")
+    )

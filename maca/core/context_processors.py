@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from maca.core import permissions as perms
+from maca.partnerships.models import Partnership
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -23,7 +24,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if perms.can_view_activity(actor):
         items.append(("Activity", reverse("activity:list")))
     path = request.path
+    partnership = (
+        Partnership.objects.filter(pk=actor.partnership_id).values_list("name", flat=True).first()
+        if actor.partnership_id
+        else None
+    )
     return {
+        "partnership_name": partnership or "",
         "nav_items": [
             {
                 "label": label,

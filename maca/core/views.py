@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from maca.audits.selectors import audits_for
+from maca.audits.selectors import audits_for, open_concerns, returns_to_do
 from maca.core.middleware import get_actor
 
 
@@ -28,5 +28,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = get_actor(request)
-    audits = list(audits_for(actor)[:50]) if actor.has_any_role else []
-    return render(request, "core/dashboard.html", {"audits": audits})
+    audits = list(audits_for(actor)[:25]) if actor.has_any_role else []
+    context = {
+        "audits": audits,
+        "returns_to_do": list(returns_to_do(actor)[:50]),
+        "concerns": list(open_concerns(actor)[:50]),
+    }
+    return render(request, "core/dashboard.html", context)

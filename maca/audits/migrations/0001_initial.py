@@ -4,97 +4,150 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Audit',
+            name="Audit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.SlugField(max_length=80)),
-                ('title', models.CharField(max_length=200)),
-                ('aim', models.TextField(blank=True)),
-                ('background', models.TextField(blank=True)),
-                ('prompted_by', models.TextField(blank=True)),
-                ('period_start', models.DateField(blank=True, null=True)),
-                ('period_end', models.DateField(blank=True, null=True)),
-                ('return_deadline', models.DateField(blank=True, null=True)),
-                ('panel_date', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('planning', 'Planning'), ('sampling', 'Sampling'), ('auditing', 'Auditing'), ('moderation', 'Moderation'), ('reporting', 'Reporting'), ('published', 'Published'), ('follow_up', 'Follow-up'), ('closed', 'Closed')], default='planning', max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.SlugField(max_length=80)),
+                ("title", models.CharField(max_length=200)),
+                ("aim", models.TextField(blank=True)),
+                ("background", models.TextField(blank=True)),
+                ("prompted_by", models.TextField(blank=True)),
+                ("period_start", models.DateField(blank=True, null=True)),
+                ("period_end", models.DateField(blank=True, null=True)),
+                ("return_deadline", models.DateField(blank=True, null=True)),
+                ("panel_date", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planning", "Planning"),
+                            ("sampling", "Sampling"),
+                            ("auditing", "Auditing"),
+                            ("moderation", "Moderation"),
+                            ("reporting", "Reporting"),
+                            ("published", "Published"),
+                            ("follow_up", "Follow-up"),
+                            ("closed", "Closed"),
+                        ],
+                        default="planning",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='AuditTool',
+            name="AuditTool",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField()),
-                ('version', models.PositiveIntegerField()),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('theme', models.CharField(blank=True, max_length=200)),
-                ('source_yaml', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField()),
+                ("version", models.PositiveIntegerField()),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("theme", models.CharField(blank=True, max_length=200)),
+                ("source_yaml", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['slug', '-version'],
+                "ordering": ["slug", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('label', models.CharField(max_length=40)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("label", models.CharField(max_length=40)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['audit', 'number'],
+                "ordering": ["audit", "number"],
             },
         ),
         migrations.CreateModel(
-            name='CaseRecord',
+            name="CaseRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_name', models.CharField(max_length=100)),
-                ('family_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('council_id', models.CharField(blank=True, max_length=50)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("given_name", models.CharField(max_length=100)),
+                ("family_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("council_id", models.CharField(blank=True, max_length=50)),
             ],
         ),
         migrations.CreateModel(
-            name='GradingScale',
+            name="GradingScale",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField()),
-                ('name', models.CharField(max_length=100)),
-                ('grades', models.JSONField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField()),
+                ("name", models.CharField(max_length=100)),
+                ("grades", models.JSONField()),
             ],
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20)),
-                ('order', models.PositiveIntegerField()),
-                ('section', models.CharField(max_length=200)),
-                ('text', models.TextField()),
-                ('answer_type', models.CharField(choices=[('choice', 'Yes / no / partly / not applicable / unknown'), ('text', 'Free text')], max_length=10)),
-                ('why_not_required', models.BooleanField(default=False)),
-                ('guidance', models.TextField(blank=True)),
-                ('rules', models.JSONField(blank=True, default=list)),
-                ('is_aim', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20)),
+                ("order", models.PositiveIntegerField()),
+                ("section", models.CharField(max_length=200)),
+                ("text", models.TextField()),
+                (
+                    "answer_type",
+                    models.CharField(
+                        choices=[
+                            ("choice", "Yes / no / partly / not applicable / unknown"),
+                            ("text", "Free text"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("why_not_required", models.BooleanField(default=False)),
+                ("guidance", models.TextField(blank=True)),
+                ("rules", models.JSONField(blank=True, default=list)),
+                ("is_aim", models.BooleanField(default=False)),
             ],
             options={
-                'ordering': ['order'],
+                "ordering": ["order"],
             },
         ),
     ]

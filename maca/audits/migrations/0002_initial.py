@@ -6,98 +6,157 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('audits', '0001_initial'),
-        ('partnerships', '0001_initial'),
+        ("audits", "0001_initial"),
+        ("partnerships", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='audit',
-            name='agencies',
-            field=models.ManyToManyField(blank=True, related_name='audits', to='partnerships.agency'),
+            model_name="audit",
+            name="agencies",
+            field=models.ManyToManyField(
+                blank=True, related_name="audits", to="partnerships.agency"
+            ),
         ),
         migrations.AddField(
-            model_name='audit',
-            name='chair',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="audit",
+            name="chair",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='audit',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='audits', to='partnerships.partnership'),
+            model_name="audit",
+            name="partnership",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="audits",
+                to="partnerships.partnership",
+            ),
         ),
         migrations.AddField(
-            model_name='audittool',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="audittool",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='audittool',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tools', to='partnerships.partnership'),
+            model_name="audittool",
+            name="partnership",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="tools",
+                to="partnerships.partnership",
+            ),
         ),
         migrations.AddField(
-            model_name='audit',
-            name='tool',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='audits', to='audits.audittool'),
+            model_name="audit",
+            name="tool",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="audits",
+                to="audits.audittool",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='agencies',
-            field=models.ManyToManyField(related_name='cases', to='partnerships.agency'),
+            model_name="case",
+            name="agencies",
+            field=models.ManyToManyField(related_name="cases", to="partnerships.agency"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='audit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cases', to='audits.audit'),
+            model_name="case",
+            name="audit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="cases", to="audits.audit"
+            ),
         ),
         migrations.AddField(
-            model_name='caserecord',
-            name='case',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='record', to='audits.case'),
+            model_name="caserecord",
+            name="case",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE, related_name="record", to="audits.case"
+            ),
         ),
         migrations.AddField(
-            model_name='gradingscale',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scales', to='partnerships.partnership'),
+            model_name="gradingscale",
+            name="partnership",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="scales",
+                to="partnerships.partnership",
+            ),
         ),
         migrations.AddField(
-            model_name='audittool',
-            name='scale',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tools', to='audits.gradingscale'),
+            model_name="audittool",
+            name="scale",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="tools",
+                to="audits.gradingscale",
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='tool',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='audits.audittool'),
+            model_name="question",
+            name="tool",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="questions",
+                to="audits.audittool",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='audit',
-            constraint=models.UniqueConstraint(fields=('partnership', 'reference'), name='audit_reference_unique'),
+            model_name="audit",
+            constraint=models.UniqueConstraint(
+                fields=("partnership", "reference"), name="audit_reference_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='audit',
-            constraint=models.CheckConstraint(condition=models.Q(('period_start__isnull', True), ('period_end__isnull', True), ('period_end__gte', models.F('period_start')), _connector='OR'), name='audit_period_ordered'),
+            model_name="audit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("period_start__isnull", True),
+                    ("period_end__isnull", True),
+                    ("period_end__gte", models.F("period_start")),
+                    _connector="OR",
+                ),
+                name="audit_period_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('audit', 'number'), name='case_number_unique'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                fields=("audit", "number"), name="case_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gradingscale',
-            constraint=models.UniqueConstraint(fields=('partnership', 'slug'), name='scale_slug_unique'),
+            model_name="gradingscale",
+            constraint=models.UniqueConstraint(
+                fields=("partnership", "slug"), name="scale_slug_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='audittool',
-            constraint=models.UniqueConstraint(fields=('partnership', 'slug', 'version'), name='tool_version_unique'),
+            model_name="audittool",
+            constraint=models.UniqueConstraint(
+                fields=("partnership", "slug", "version"), name="tool_version_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.UniqueConstraint(fields=('tool', 'code'), name='question_code_unique'),
+            model_name="question",
+            constraint=models.UniqueConstraint(
+                fields=("tool", "code"), name="question_code_unique"
+            ),
         ),
     ]
