@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable
 
 import pytest
+from hypothesis import settings
 
 from maca.audits import services as audit_services
 from maca.audits.models import Audit, AuditTool
@@ -19,6 +20,11 @@ from maca.returns import services as return_services
 from maca.returns.models import AgencyReturn
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright runs an event loop
+
+# CI runs a lighter hypothesis profile so the suite stays well inside its time budget.
+settings.register_profile("ci", max_examples=25, deadline=None)
+settings.register_profile("dev", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 PASSWORD = "correct-horse-battery"
 AGENCY_SLUGS = ["csc", "health-visiting", "police", "gp"]
