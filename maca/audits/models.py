@@ -121,6 +121,8 @@ class Audit(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     tool = models.ForeignKey(AuditTool, on_delete=models.PROTECT, related_name="audits")
+    # The chronology protocol cases are checked against: a built-in protocol id.
+    protocol = models.CharField(max_length=80, default="injuries-in-non-mobile-babies")
     status = models.CharField(
         max_length=20, choices=AuditStatus.choices, default=AuditStatus.PLANNING
     )
@@ -161,6 +163,8 @@ class Case(models.Model):
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="cases")
     number = models.PositiveIntegerField()
     label = models.CharField(max_length=40)
+    # Rules about injuries in babies apply to children not yet moving about on their own.
+    non_mobile = models.BooleanField(default=True)
     # The agencies that knew this child: they audit it and see it.
     agencies = models.ManyToManyField("partnerships.Agency", related_name="cases")
     created_at = models.DateTimeField(auto_now_add=True)

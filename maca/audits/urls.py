@@ -1,6 +1,7 @@
 from django.urls import path
 
 from maca.audits import views
+from maca.chronology import views as chronology_views
 from maca.moderation import views as moderation_views
 from maca.returns import views as return_views
 
@@ -16,6 +17,16 @@ urlpatterns = [
     path("<slug:reference>/cases/new/", views.case_create, name="case_create"),
     path(case, views.case_detail, name="case"),
     path(case + "record/", views.case_record, name="case_record"),
+    path(case + "chronology/", chronology_views.chronology, name="chronology"),
+    path(case + "chronology.json", chronology_views.chronology_json, name="chronology_json"),
+    path(case + "chronology/add/", chronology_views.event_add, name="chronology_add"),
+    path(case + "chronology/upload/", chronology_views.upload, name="chronology_upload"),
+    path(case + "chronology/incidents/new/", chronology_views.incident_add, name="incident_add"),
+    path(
+        case + "chronology/events/<int:event_id>/delete/",
+        chronology_views.event_delete,
+        name="chronology_delete",
+    ),
     path(case + "compare/", moderation_views.compare, name="compare"),
     path(case + "moderate/", moderation_views.moderate, name="moderate"),
     path(case + "returns/<slug:agency>/", return_views.return_detail, name="return"),

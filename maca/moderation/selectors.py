@@ -7,6 +7,7 @@ from typing import Any
 
 from maca.audits.models import Case, Question
 from maca.audits.toolspec import ANSWER_CHOICES
+from maca.chronology.selectors import question_evidence
 from maca.returns.models import AgencyReturn, Answer
 
 ANSWER_LABELS = dict(ANSWER_CHOICES)
@@ -26,6 +27,7 @@ class Cell:
 class Row:
     question: Question
     cells: list[Cell | None]
+    evidence: list[Any]
 
 
 def comparison(case: Case) -> dict[str, Any]:
@@ -38,6 +40,7 @@ def comparison(case: Case) -> dict[str, Any]:
         (a.agency_return_id, a.question_id): a
         for a in Answer.objects.filter(agency_return__case=case)
     }
+    evidence = question_evidence(case, questions)
     rows = []
     for q in questions:
         cells: list[Cell | None] = []
@@ -46,7 +49,7 @@ def comparison(case: Case) -> dict[str, Any]:
             cells.append(
                 Cell(ANSWER_LABELS.get(a.answer, ""), a.text, a.evidence, a.why_not) if a else None
             )
-        rows.append(Row(q, cells))
+        rows.append(Row(q, cells, evidence.get(q.code, [])))
     scale = case.audit.tool.scale
     return {
         "returns": returns,

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from maca.audits import services as audit_services
 from maca.audits.models import Audit, AuditTool
+from maca.chronology import services as chronology_services
+from maca.chronology.services import EventInput
 from maca.core.permissions import Actor, actor_for
 from maca.moderation.services import case_moderate
 from maca.partnerships.models import Agency, Membership, Partnership, Role, User
@@ -121,6 +124,162 @@ CASES = [
     ),
 ]
 
+
+def _ev(
+    agency: str, at: str, kind: str, incident: str = "", summary: str = "", **details: Any
+) -> tuple[str, EventInput]:
+    on = dt.date.fromisoformat(at[:10])
+    time = dt.time.fromisoformat(at[11:]) if len(at) > 10 else None
+    return agency, EventInput(kind, on, time, incident, summary, dict(details))
+
+
+def _by_agency(events: list[tuple[str, EventInput]]) -> dict[str, list[EventInput]]:
+    out: dict[str, list[EventInput]] = {}
+    for agency, event in events:
+        out.setdefault(agency, []).append(event)
+    return out
+
+
+STRATEGY: dict[str, Any] = {
+    "attendees": ["csc", "police", "health-visiting"],
+    "siblings_considered": True,
+}
+
+# One chronology per case, in CASES order. Invented; the dates fit each case's story.
+CHRONOLOGIES: list[list[tuple[str, EventInput]]] = [
+    [
+        _ev(
+            "health-visiting",
+            "2021-11-08T09:40",
+            "injury_observed",
+            "1",
+            "Small bruise behind the right ear seen at a home visit.",
+        ),
+        _ev(
+            "health-visiting",
+            "2021-11-08T10:15",
+            "referral",
+            "1",
+            "Phoned the front door, then confirmed in writing.",
+        ),
+        _ev(
+            "csc",
+            "2021-11-08T15:00",
+            "referral_decision",
+            summary="Strategy discussion to be held today.",
+        ),
+        _ev("csc", "2021-11-08T17:00", "strategy_discussion", **STRATEGY),
+        _ev("csc", "2021-11-08", "section47_started"),
+        _ev(
+            "csc",
+            "2021-11-08T19:30",
+            "cp_medical",
+            "1",
+            "Paediatrician examined the baby on the ward.",
+        ),
+        _ev("csc", "2021-11-25", "icpc", outcome="no_plan"),
+        _ev("csc", "2021-12-17", "assessment_completed"),
+        _ev("early-help", "2022-01-05", "plan_started", plan="early_help"),
+    ],
+    [
+        _ev(
+            "health-visiting",
+            "2021-09-13T11:05",
+            "injury_observed",
+            "1",
+            "Two small marks on the upper arm at a clinic visit.",
+        ),
+        _ev("health-visiting", "2021-09-13T12:00", "referral", "1"),
+        _ev("csc", "2021-09-14T09:30", "referral_decision"),
+        _ev(
+            "csc",
+            "2021-09-14T14:00",
+            "strategy_discussion",
+            attendees=["csc", "health-visiting", "gp"],
+            siblings_considered=True,
+        ),
+        _ev("csc", "2021-09-14", "section47_started"),
+        _ev("csc", "2021-09-13T16:30", "cp_medical", "1"),
+        _ev(
+            "csc",
+            "2021-09-15",
+            "second_opinion_requested",
+            summary="Second paediatric opinion asked for on the age of the marks.",
+        ),
+        _ev("csc", "2021-10-08", "second_opinion_received"),
+        _ev("csc", "2021-10-04", "icpc", outcome="plan"),
+        _ev("csc", "2021-10-04", "plan_started", plan="cp"),
+        _ev("csc", "2021-10-12", "core_group"),
+        _ev("csc", "2021-11-12", "assessment_completed"),
+        _ev("csc", "2022-01-04", "review_conference"),
+    ],
+    [
+        _ev(
+            "gp",
+            "2021-12-06T11:20",
+            "injury_observed",
+            "1",
+            "Bruise on the cheek noticed at a vaccination appointment.",
+        ),
+        _ev("gp", "2021-12-08T10:00", "referral", "1"),
+        _ev("csc", "2021-12-08T16:00", "referral_decision"),
+        _ev(
+            "csc",
+            "2021-12-09",
+            "strategy_discussion",
+            attendees=["csc", "police"],
+            siblings_considered=False,
+        ),
+        _ev("csc", "2021-12-09", "section47_started"),
+        _ev("csc", "2021-12-09", "cp_medical", "1"),
+        _ev("csc", "2022-01-06", "icpc", outcome="plan"),
+        _ev("csc", "2022-01-06", "plan_started", plan="cp"),
+        _ev("csc", "2022-01-13", "core_group"),
+        _ev("csc", "2022-02-25", "assessment_completed"),
+        _ev("csc", "2022-04-05", "review_conference"),
+    ],
+    [
+        _ev(
+            "police",
+            "2021-07-19T20:10",
+            "injury_observed",
+            "1",
+            "Officers at a domestic incident saw a graze on the baby's forehead.",
+        ),
+        _ev("police", "2021-07-19T21:00", "referral", "1"),
+        _ev("csc", "2021-07-20T09:15", "referral_decision"),
+        _ev("csc", "2021-07-20T11:00", "strategy_discussion", **STRATEGY),
+        _ev("csc", "2021-07-20", "section47_started"),
+        _ev("csc", "2021-07-19T23:00", "cp_medical", "1"),
+        _ev("csc", "2021-08-09", "icpc", outcome="plan"),
+        _ev("csc", "2021-08-09", "plan_started", plan="cp"),
+        _ev("csc", "2021-08-17", "core_group"),
+        _ev("csc", "2021-09-20", "assessment_completed"),
+        _ev("csc", "2021-11-08", "review_conference"),
+    ],
+    [
+        _ev(
+            "health-visiting",
+            "2022-01-10T09:30",
+            "injury_observed",
+            "1",
+            "Blue-grey mark on the lower back at the new birth review.",
+        ),
+        _ev("health-visiting", "2022-01-10T11:00", "referral", "1"),
+        _ev("csc", "2022-01-10T16:00", "referral_decision"),
+        _ev("csc", "2022-01-11", "strategy_discussion", **STRATEGY),
+        _ev("csc", "2022-01-11", "section47_started"),
+        _ev("csc", "2022-01-10T14:00", "cp_medical", "1"),
+        _ev(
+            "csc",
+            "2022-01-20",
+            "icpc_not_required",
+            reason="The paediatrician found a birthmark; no further child protection action.",
+        ),
+        _ev("csc", "2022-01-28", "assessment_completed"),
+    ],
+]
+
 # What an auditor of each agency says, in turn, about each of the case's questions.
 ANSWER_TEXT = {
     "yes": "Our records show this was done, on time, and written up clearly.",
@@ -212,8 +371,8 @@ def _build_nmb_audit(
             "bruising in babies had taken hold. The panel met on 11 April 2022."
         ),
         prompted_by="Two local child safeguarding practice reviews about bruised babies (2020 and 2021).",
-        period_start=dt.date(2021, 1, 1),
-        period_end=dt.date(2021, 12, 31),
+        period_start=dt.date(2021, 4, 1),
+        period_end=dt.date(2022, 1, 31),
         return_deadline=dt.date(2022, 3, 18),
         panel_date=dt.date(2022, 4, 11),
         chair_id=users["chair"].pk,
@@ -233,6 +392,11 @@ def _build_nmb_audit(
                 ),
             )
         )
+    for case, events in zip(cases, CHRONOLOGIES, strict=True):
+        for agency_slug, batch in _by_agency(events).items():
+            chronology_services.events_add(
+                actor=admin, case=case, agency=agencies[agency_slug], events=batch
+            )
     audit_services.audit_transition(actor=admin, audit=audit, to_status="auditing")
     during_audit = timezone.make_aware(dt.datetime(2022, 3, 1, 10, 0))
     questions = list(tool.questions.all())

@@ -20,6 +20,7 @@ class QuestionBlock:
 
     question: Question
     fields: list[forms.BoundField]
+    evidence: list[Any]
 
 
 class ReturnForm(forms.Form):
@@ -74,7 +75,8 @@ class ReturnForm(forms.Form):
                     help_text="Needed when the answer is no or partly",
                 )
 
-    def blocks(self) -> list[QuestionBlock]:
+    def blocks(self, evidence: dict[str, list[Any]] | None = None) -> list[QuestionBlock]:
+        """One block per question, with the chronology checks that bear on it."""
         out = []
         for q in self.questions:
             names = [
@@ -83,7 +85,8 @@ class ReturnForm(forms.Form):
                 f"{q.code}-why_not",
                 f"{q.code}-evidence",
             ]
-            out.append(QuestionBlock(q, [self[n] for n in names if n in self.fields]))
+            fields = [self[n] for n in names if n in self.fields]
+            out.append(QuestionBlock(q, fields, (evidence or {}).get(q.code, [])))
         return out
 
     def to_input(self) -> ReturnInput:

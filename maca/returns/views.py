@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from maca.audits import selectors
 from maca.audits.forms import ReasonForm
+from maca.chronology.selectors import question_evidence
 from maca.core import permissions as perms
 from maca.core.errors import ConflictError, NotAllowed, ServiceError
 from maca.core.forms import add_service_error
@@ -62,13 +63,15 @@ def return_detail(request: HttpRequest, reference: str, number: int, agency: str
             messages.success(request, "Draft saved. You can come back to it until the deadline.")
             return redirect("audits:return", audit.reference, case.number, ret.agency.slug)
     answers = {a.question_id: a for a in ret.answers.all()}
+    evidence = question_evidence(case, questions)
     context = {
+        "blocks": form.blocks(evidence),
         "audit": audit,
         "case": case,
         "ret": ret,
         "form": form,
         "editable": editable,
-        "rows": [(q, answers.get(q.pk)) for q in questions],
+        "rows": [(q, answers.get(q.pk), evidence.get(q.code, [])) for q in questions],
         "grade_label": audit.tool.scale.label_for(ret.grade) if ret.grade else "",
         "can_manage": perms.can_manage_returns(actor, audit),
     }
