@@ -48,6 +48,8 @@ SECRET_KEY = _secret
 
 # Keys the hash that pseudonymises council child IDs. It must never change for a deployment.
 PSEUDONYM_KEY = os.environ.get("MACA_PSEUDONYM_KEY", "")
+if not PSEUDONYM_KEY and (DEBUG or TESTING or os.environ.get("MACA_RELAXED_ENV") == "demo"):
+    PSEUDONYM_KEY = "maca-development-pseudonym-key"  # the demo's fixed key; never for real data
 BACKUP_KEY = os.environ.get("MACA_BACKUP_KEY", "")
 
 ALLOWED_HOSTS = env_list("MACA_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")

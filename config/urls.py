@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from maca.core import views as core_views
+from maca.sampling import views as sampling_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -14,5 +15,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audits/", include("maca.audits.urls")),
     path("tools/", include("maca.audits.tool_urls")),
+    path("pool/", sampling_views.pool, name="pool"),
     path("activity/", include("maca.activity.urls")),
 ]

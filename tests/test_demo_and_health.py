@@ -17,6 +17,8 @@ from maca.audits.models import Audit, AuditTool
 from maca.partnerships.demo import NEGLECT_REFERENCE, NMB_REFERENCE, demo_load
 from maca.partnerships.models import Partnership, User
 from maca.returns.models import AgencyReturn
+from maca.sampling.models import SelectionRecord
+from maca.sampling.services import eligibility_counts
 
 
 @pytest.mark.django_db
@@ -36,7 +38,16 @@ def test_demo_mirrors_the_reference_audit_and_a_second_run_changes_nothing():
     assert min(per_case) >= 3 and max(per_case) == 6
     assert all(r.status == "submitted" for r in AgencyReturn.objects.filter(case__audit=audit))
     assert audit.cases.exclude(agencies__slug="police").exists()  # the police auditor can't see it
-    assert Audit.objects.get(reference=NEGLECT_REFERENCE).status == "sampling"
+    neglect = Audit.objects.get(reference=NEGLECT_REFERENCE)
+    assert neglect.status == "sampling"
+    assert not neglect.cases.exists() and not SelectionRecord.objects.filter(audit=neglect).exists()
+    population, eligible = eligibility_counts(neglect)
+    assert population >= 200 and eligible >= 40
+    # The five cases were drawn from the pool, and the draw can be repeated from its record.
+    record = SelectionRecord.objects.get(audit=audit)
+    assert record.fixed and len(record.selected) == 5
+    drawn = list(audit.cases.order_by("number").values_list("pool_child__pseudo_id", flat=True))
+    assert drawn == record.selected
     assert not User.objects.filter(is_superuser=True).exists()
     # Built through the services, so the activity log reads like real use.
     assert ActivityEntry.objects.filter(action="return.submitted").count() == 22

@@ -114,9 +114,13 @@ class CaseForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, agencies: list[Agency], names_required: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "agencies", [(str(a.pk), a.name) for a in agencies])
+        self.fields["given_name"].required = names_required
+        self.fields["family_name"].required = names_required
 
     def identity(self) -> CaseIdentity:
         d = self.cleaned_data

@@ -163,6 +163,10 @@ class Case(models.Model):
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="cases")
     number = models.PositiveIntegerField()
     label = models.CharField(max_length=40)
+    # The pool child this case was drawn from (None for cases added by hand).
+    pool_child = models.ForeignKey(
+        "sampling.PoolChild", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
     # Rules about injuries in babies apply to children not yet moving about on their own.
     non_mobile = models.BooleanField(default=True)
     # The agencies that knew this child: they audit it and see it.
@@ -183,8 +187,8 @@ class CaseRecord(models.Model):
     """The restricted case record: the only place a child's real identity is kept."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="record")
-    given_name = models.CharField(max_length=100)
-    family_name = models.CharField(max_length=100)
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     council_id = models.CharField(max_length=50, blank=True)
 

@@ -346,6 +346,45 @@ def case_add(
     return case
 
 
+@transaction.atomic
+def case_update(
+    *, actor: Actor, case: Case, agency_ids: tuple[int, ...], identity: CaseIdentity
+) -> Case:
+    """Change which agencies knew the child, and the restricted record; logged (no identity)."""
+    audit = case.audit
+    if not perms.can_change_cases(actor, audit) or actor.partnership_id != audit.partnership_id:
+        raise NotAllowed("Cases can only be changed by the business unit before moderation.")
+    if not agency_ids:
+        raise ServiceError("Choose the agencies that knew the child.", field="agencies")
+    if set(agency_ids) - set(audit.agencies.values_list("pk", flat=True)):
+        raise ServiceError("Choose only agencies taking part in this audit.", field="agencies")
+    before = set(case.agencies.values_list("pk", flat=True))
+    opened = AgencyReturn.objects.filter(case=case, agency_id__in=before - set(agency_ids))
+    if opened.exists():
+        names = ", ".join(opened.values_list("agency__name", flat=True))
+        raise ServiceError(
+            f"Returns are already open for {names}: waive them instead of removing the agency.",
+            field="agencies",
+        )
+    case.agencies.set(agency_ids)
+    CaseRecord.objects.update_or_create(case=case, defaults=identity.__dict__)
+    if audit.status == AuditStatus.AUDITING:
+        _open_returns(audit)
+    activity_record(
+        actor=actor,
+        partnership_id=audit.partnership_id,
+        action="case.updated",
+        target=case,
+        audit_id=audit.pk,
+        label=case.label,
+        data={
+            "agencies_added": sorted(set(agency_ids) - before),
+            "agencies_removed": sorted(before - set(agency_ids)),
+        },
+    )
+    return case
+
+
 def audit_summary(audit: Audit) -> dict[str, Any]:
     """Counts for the task list: cases, returns by status, moderated cases."""
     returns = AgencyReturn.objects.filter(case__audit=audit)

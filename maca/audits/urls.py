@@ -4,6 +4,7 @@ from maca.audits import views
 from maca.chronology import views as chronology_views
 from maca.moderation import views as moderation_views
 from maca.returns import views as return_views
+from maca.sampling import views as sampling_views
 
 app_name = "audits"
 case = "<slug:reference>/cases/<int:number>/"
@@ -14,9 +15,11 @@ urlpatterns = [
     path("<slug:reference>/edit/", views.audit_edit, name="edit"),
     path("<slug:reference>/move/", views.audit_move, name="move"),
     path("<slug:reference>/progress/", views.audit_progress, name="progress"),
+    path("<slug:reference>/sampling/", sampling_views.audit_sampling, name="sampling"),
     path("<slug:reference>/cases/new/", views.case_create, name="case_create"),
     path(case, views.case_detail, name="case"),
     path(case + "record/", views.case_record, name="case_record"),
+    path(case + "edit/", views.case_edit, name="case_edit"),
     path(case + "chronology/", chronology_views.chronology, name="chronology"),
     path(case + "chronology.json", chronology_views.chronology_json, name="chronology_json"),
     path(case + "chronology/add/", chronology_views.event_add, name="chronology_add"),

@@ -181,6 +181,44 @@ def case_create(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, reference: str, number: int) -> HttpResponse:
+    """The business unit corrects which agencies knew the child and the restricted record."""
+    actor = _actor(request)
+    audit = selectors.audit_get(actor, reference)
+    _require(perms.can_change_cases(actor, audit))
+    case = selectors.case_get(actor, audit, number, action="case.edit")
+    record = selectors.case_record_get(actor, case)
+    initial = {
+        "given_name": record.given_name,
+        "family_name": record.family_name,
+        "date_of_birth": record.date_of_birth,
+        "council_id": record.council_id,
+        "agencies": [str(pk) for pk in case.agencies.values_list("pk", flat=True)],
+    }
+    form = CaseForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        agencies=list(audit.agencies.order_by("name")),
+        names_required=False,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_update(
+                actor=actor,
+                case=case,
+                agency_ids=tuple(int(a) for a in form.cleaned_data["agencies"]),
+                identity=form.identity(),
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc.field, exc.message)
+        else:
+            messages.success(request, f"{case.label} updated.")
+            return redirect("audits:case", audit.reference, case.number)
+    return render(request, "audits/case_form.html", {"form": form, "audit": audit, "case": case})
+
+
+@login_required
 def case_detail(request: HttpRequest, reference: str, number: int) -> HttpResponse:
     actor = _actor(request)
     audit = selectors.audit_get(actor, reference)
@@ -192,6 +230,7 @@ def case_detail(request: HttpRequest, reference: str, number: int) -> HttpRespon
         "returns": selectors.returns_for_case(actor, case),
         "moderation": getattr(case, "moderation", None),
         "can_view_record": perms.can_view_case_record(actor, case),
+        "can_edit_case": perms.can_change_cases(actor, audit),
         "can_compare": perms.can_compare_returns(actor, audit),
         "can_moderate": perms.can_moderate(actor, audit),
         "scale": audit.tool.scale,

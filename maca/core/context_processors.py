@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if actor.is_admin or actor.is_chair or actor.is_auditor:
         items.append(("Audits", reverse("audits:list")))
     if perms.can_plan_audits(actor):
+        items.append(("Case pool", reverse("pool")))
         items.append(("Audit tools", reverse("tools:list")))
     if perms.can_view_activity(actor):
         items.append(("Activity", reverse("activity:list")))

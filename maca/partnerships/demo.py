@@ -8,6 +8,7 @@ improvement, two of the good ones with specific issues); no sentence is taken fr
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,13 +21,16 @@ from maca.chronology import services as chronology_services
 from maca.chronology.services import EventInput
 from maca.core.permissions import Actor, actor_for
 from maca.moderation.services import case_moderate
+from maca.partnerships.demo_pool import demo_pool_csv
 from maca.partnerships.models import Agency, Membership, Partnership, Role, User
 from maca.returns import services as return_services
 from maca.returns.models import AgencyReturn
+from maca.sampling import services as sampling_services
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "maca-demo"  # noqa: S105 - published demo sign-in, only in a demo database
 NMB_REFERENCE = "injuries-in-non-mobile-babies-2022"
+NMB_SEED = "demo-panel-2022"
 NEGLECT_REFERENCE = "neglect-2023"
 
 AGENCIES = [
@@ -344,6 +348,14 @@ def _build() -> None:
         users[username] = user
     audit_services.tools_load_builtin(partnership=partnership)
     admin = actor_for(users["admin"])
+    sampling_services.pool_import(
+        actor=admin,
+        partnership=partnership,
+        source=io.BytesIO(demo_pool_csv()),
+        filename="demo-annex-a-pool.csv",
+        format="csv",
+        today=dt.date(2026, 11, 26),
+    )
     nmb_tool = AuditTool.objects.get(partnership=partnership, slug="injuries-in-non-mobile-babies")
     _build_nmb_audit(partnership, admin, users, agencies, nmb_tool)
     _build_neglect_audit(partnership, admin, users, agencies)
@@ -380,17 +392,24 @@ def _build_nmb_audit(
     )
     audit = audit_services.audit_create(actor=admin, partnership=partnership, details=details)
     audit_services.audit_transition(actor=admin, audit=audit, to_status="sampling")
-    cases = []
-    for c in CASES:
-        cases.append(
-            audit_services.case_add(
-                actor=admin,
-                audit=audit,
-                agency_ids=tuple(agencies[s].pk for s in c.agencies),
-                identity=audit_services.CaseIdentity(
-                    c.given_name, c.family_name, c.born, c.council_id
-                ),
-            )
+    # Babies referred under 6 months old during the period; five drawn at random.
+    sampling_services.criteria_set(
+        actor=admin,
+        audit=audit,
+        event_kind="referral",
+        category="",
+        min_age_months=None,
+        max_age_months=5,
+        lookback_months=None,
+    )
+    sampling_services.sample_draw(actor=admin, audit=audit, size=5, seed=NMB_SEED)
+    cases = sampling_services.sample_fix(actor=admin, audit=audit, agency_ids=(agencies["csc"].pk,))
+    for case, c in zip(cases, CASES, strict=True):
+        audit_services.case_update(
+            actor=admin,
+            case=case,
+            agency_ids=tuple(agencies[s].pk for s in c.agencies),
+            identity=audit_services.CaseIdentity(c.given_name, c.family_name, c.born, c.council_id),
         )
     for case, events in zip(cases, CHRONOLOGIES, strict=True):
         for agency_slug, batch in _by_agency(events).items():
@@ -506,4 +525,13 @@ def _build_neglect_audit(
     )
     audit = audit_services.audit_create(actor=admin, partnership=partnership, details=details)
     audit_services.audit_transition(actor=admin, audit=audit, to_status="sampling")
+    sampling_services.criteria_set(
+        actor=admin,
+        audit=audit,
+        event_kind="cp_plan_start",
+        category="a) Neglect",
+        min_age_months=None,
+        max_age_months=None,
+        lookback_months=None,
+    )
     return audit

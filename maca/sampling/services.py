@@ -1,0 +1,405 @@
+"""The case pool, eligibility and sampling: every write goes through here.
+
+Imports are all or nothing: rows are written inside one transaction as the file streams past,
+and a file with any unusable required value is rolled back whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, cast
+
+from django.conf import settings
+from django.db import transaction
+
+from maca.activity.services import activity_record
+from maca.audits.models import Audit, Case, CaseRecord, case_label
+from maca.core import permissions as perms
+from maca.core.errors import NotAllowed, PreconditionFailed, ServiceError
+from maca.core.permissions import Actor
+from maca.partnerships.models import Partnership
+from maca.sampling import algorithm
+from maca.sampling.eligibility import Criteria, eligible_children
+from maca.sampling.importers import Format, Problem, open_reader
+from maca.sampling.importers.model import ChildRecord
+from maca.sampling.models import EligibilityCriteria, PoolChild, PoolImport, SelectionRecord
+
+BATCH = 2000
+
+
+class PoolImportRefused(ServiceError):
+    """The file was read but has unusable required values; nothing was saved."""
+
+    def __init__(self, errors: list[Problem], rows_read: int) -> None:
+        super().__init__(f"The file was refused: {len(errors)} problem(s); nothing was saved.")
+        self.errors = errors
+        self.rows_read = rows_read
+
+
+@dataclass
+class ImportSummary:
+    format: str
+    rows_read: int = 0
+    children: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [
+            f"Rows read: {self.rows_read:,}",
+            f"Children: {self.children:,} ({self.created:,} new, {self.updated:,} updated, "
+            f"{self.unchanged:,} unchanged)",
+            f"Warnings: {len(self.warnings):,}",
+        ]
+
+
+def pseudonymise(raw_id: str) -> str:
+    """Keyed hash of a council child ID, so the same child matches across lists and imports
+    without the raw ID being stored."""
+    key = settings.PSEUDONYM_KEY
+    if not key:
+        raise ServiceError("MACA_PSEUDONYM_KEY is not set, so children cannot be pseudonymised.")
+    return hmac.new(key.encode(), raw_id.strip().encode(), hashlib.sha256).hexdigest()
+
+
+def _events_json(record: ChildRecord) -> list[dict[str, Any]]:
+    return [
+        {"kind": e.kind, "date": e.date.isoformat(), "category": e.category, "team": e.team}
+        for e in record.events
+    ]
+
+
+def _stored(child: PoolChild) -> dict[str, Any]:
+    return {
+        "date_of_birth": child.date_of_birth,
+        "age_years": child.age_years,
+        "sex": child.sex,
+        "ethnicity": child.ethnicity,
+        "team": child.team,
+        "events": child.events,
+    }
+
+
+def _merge(child: PoolChild | None, record: ChildRecord) -> dict[str, Any]:
+    """Combine what the pool holds with a newer file: newer values win, events are united."""
+    events = {(e["kind"], e["date"]): e for e in (child.events if child else [])}
+    for e in _events_json(record):
+        events[(e["kind"], e["date"])] = e
+    old = _stored(child) if child else {}
+    return {
+        "date_of_birth": record.date_of_birth or old.get("date_of_birth"),
+        "age_years": None
+        if (record.date_of_birth or old.get("date_of_birth"))
+        else (record.age_years if record.age_years is not None else old.get("age_years")),
+        "sex": record.sex or old.get("sex") or "",
+        "ethnicity": record.ethnicity or old.get("ethnicity") or "",
+        "team": record.team or old.get("team") or "",
+        "events": sorted(events.values(), key=lambda e: (e["date"], e["kind"])),
+    }
+
+
+def _flush(partnership: Partnership, batch: dict[str, ChildRecord], summary: ImportSummary) -> None:
+    existing = {
+        c.pseudo_id: c
+        for c in PoolChild.objects.filter(partnership=partnership, pseudo_id__in=list(batch))
+    }
+    new, changed = [], []
+    for pseudo_id, record in batch.items():
+        child = existing.get(pseudo_id)
+        values = _merge(child, record)
+        if child is None:
+            new.append(PoolChild(partnership=partnership, pseudo_id=pseudo_id, **values))
+        elif values != _stored(child):
+            for name, value in values.items():
+                setattr(child, name, value)
+            changed.append(child)
+        else:
+            summary.unchanged += 1
+    PoolChild.objects.bulk_create(new, batch_size=500)
+    PoolChild.objects.bulk_update(changed, list(_stored(PoolChild()).keys()), batch_size=500)
+    summary.created += len(new)
+    summary.updated += len(changed)
+    summary.children += len(batch)
+
+
+def pool_import(
+    *,
+    actor: Actor | None,
+    partnership: Partnership,
+    source: Path | IO[bytes],
+    filename: str,
+    format: str | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+    today: dt.date | None = None,
+) -> ImportSummary:
+    """Stream a file into the pool. Raises UnreadableFile, or PoolImportRefused (nothing saved)."""
+    if actor is not None and not perms.can_plan_audits(actor):
+        raise NotAllowed("Only the business unit can import the case pool.")
+    digest = _sha256(source)
+    with transaction.atomic():
+        reader = open_reader(
+            source,
+            cast(Format | None, format),
+            pseudonymise=pseudonymise,
+            progress=progress,
+            today=today,
+        )
+        summary = ImportSummary(format=reader.format)
+        batch: dict[str, ChildRecord] = {}
+        for row in reader:
+            record = row.record
+            batch[record.child_id] = (
+                batch[record.child_id].merged(record) if record.child_id in batch else record
+            )
+            if len(batch) >= BATCH:
+                _flush(partnership, batch, summary)
+                batch = {}
+        if batch:
+            _flush(partnership, batch, summary)
+        result = reader.summary
+        summary.rows_read = result.rows_read
+        summary.warnings, summary.notes = list(result.warnings), list(result.notes)
+        if result.errors:
+            transaction.set_rollback(True)
+            raise PoolImportRefused(list(result.errors), result.rows_read)
+        PoolImport.objects.create(
+            partnership=partnership,
+            filename=filename[:255],
+            format=summary.format,
+            sha256=digest,
+            rows_read=summary.rows_read,
+            children=summary.children,
+            created=summary.created,
+            updated=summary.updated,
+            unchanged=summary.unchanged,
+            warnings=[str(w) for w in summary.warnings[:500]],
+            notes=[str(n) for n in summary.notes[:100]],
+            imported_by_id=actor.user_id if actor else None,
+        )
+        activity_record(
+            actor=actor,
+            partnership_id=partnership.pk,
+            action="pool.imported",
+            label=filename[:200],
+            data={
+                "format": summary.format,
+                "rows": summary.rows_read,
+                "created": summary.created,
+                "updated": summary.updated,
+            },
+        )
+    return summary
+
+
+def _sha256(source: Path | IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    if isinstance(source, Path):
+        with source.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    else:
+        position = source.tell()
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            digest.update(chunk)
+        source.seek(position)
+    return digest.hexdigest()
+
+
+# --- Eligibility ---------------------------------------------------------------------------
+
+
+def criteria_for(audit: Audit) -> Criteria:
+    """The audit's criteria as the pure rule sees them (window from the period or look-back)."""
+    stored = EligibilityCriteria.objects.filter(audit=audit).first()
+    if stored is None:
+        return Criteria(window_start=audit.period_start, window_end=audit.period_end)
+    start, end = audit.period_start, audit.period_end
+    if stored.lookback_months and end:
+        start = _months_before(end, stored.lookback_months)
+    return Criteria(
+        event_kind=stored.event_kind,
+        category=stored.category,
+        min_age_months=stored.min_age_months,
+        max_age_months=stored.max_age_months,
+        window_start=start,
+        window_end=end,
+    )
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    import calendar
+
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last)) + dt.timedelta(days=1)
+
+
+@transaction.atomic
+def criteria_set(*, actor: Actor, audit: Audit, **values: Any) -> EligibilityCriteria:
+    if not perms.can_plan_audits(actor) or audit.status not in {"planning", "sampling"}:
+        raise NotAllowed("Only the business unit sets criteria, before the sample is fixed.")
+    lo, hi = values.get("min_age_months"), values.get("max_age_months")
+    if lo is not None and hi is not None and hi < lo:
+        raise ServiceError(
+            "The oldest age must be the same as or more than the youngest.", field="max_age_months"
+        )
+    criteria, _ = EligibilityCriteria.objects.update_or_create(audit=audit, defaults=values)
+    activity_record(
+        actor=actor,
+        partnership_id=audit.partnership_id,
+        action="sampling.criteria_set",
+        target=audit,
+        audit_id=audit.pk,
+        data={k: v for k, v in values.items() if v not in (None, "")},
+    )
+    return criteria
+
+
+def _pool_rows(partnership_id: int) -> Iterator[dict[str, Any]]:
+    rows = PoolChild.objects.filter(partnership_id=partnership_id).values(
+        "pseudo_id", "date_of_birth", "sex", "ethnicity", "team", "events"
+    )
+    for row in rows.iterator(chunk_size=2000):
+        yield dict(row)
+
+
+def eligible_for(audit: Audit) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Every eligible pool child with the event that made them eligible."""
+    criteria = criteria_for(audit)
+    return [(dict(c), e) for c, e in eligible_children(_pool_rows(audit.partnership_id), criteria)]
+
+
+def eligibility_counts(audit: Audit) -> tuple[int, int]:
+    """(children in the pool, children eligible): shown as criteria change."""
+    population = PoolChild.objects.filter(partnership_id=audit.partnership_id).count()
+    return population, len(eligible_for(audit))
+
+
+# --- Drawing -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sample_draw(
+    *,
+    actor: Actor | None,
+    audit: Audit,
+    size: int,
+    seed: str | None = None,
+    stratify: str | None = None,
+    quotas: dict[str, int] | None = None,
+    exclude: tuple[str, ...] = (),
+) -> SelectionRecord:
+    """Draw (or re-draw, while sampling) the audit's sample; the record says how."""
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    if actor is not None and not perms.can_plan_audits(actor):
+        raise NotAllowed("Only the business unit draws samples.")
+    if audit.status != "sampling":
+        raise PreconditionFailed("A sample can only be drawn while the audit is in sampling.")
+    previous = SelectionRecord.objects.filter(audit=audit).first()
+    if previous is not None and previous.fixed:
+        raise PreconditionFailed("The sample is already fixed: its cases have been created.")
+    population = PoolChild.objects.filter(partnership_id=audit.partnership_id).count()
+    candidates = [
+        algorithm.Candidate(
+            id=child["pseudo_id"],
+            strata={
+                "sex": child["sex"] or None,
+                "ethnicity": child["ethnicity"] or None,
+                "team": child["team"] or None,
+                "category": (event.get("category") or None),
+            },
+        )
+        for child, event in eligible_for(audit)
+    ]
+    seed = seed or algorithm.new_seed()
+    try:
+        drawn = algorithm.draw(
+            candidates, size, seed, stratify=stratify, quotas=quotas, exclude=exclude
+        )
+    except algorithm.NotEnoughEligible as exc:
+        raise PreconditionFailed(str(exc)[:1].upper() + str(exc)[1:] + ".") from exc
+    except ValueError as exc:
+        raise ServiceError(str(exc)[:1].upper() + str(exc)[1:] + ".", field="size") from exc
+    criteria = criteria_for(audit)
+    values = {
+        "seed": seed,
+        "method": drawn.method,
+        "algorithm": drawn.algorithm,
+        "size": size,
+        "stratify": stratify or "",
+        "quotas": quotas or {},
+        "criteria": {
+            k: (v.isoformat() if isinstance(v, dt.date) else v)
+            for k, v in criteria.__dict__.items()
+        },
+        "criteria_text": criteria.describe(),
+        "population": population,
+        "eligible": drawn.eligible,
+        "eligible_hash": drawn.eligible_hash,
+        "strata": {name: s.to_dict() for name, s in drawn.strata.items()},
+        "selected": list(drawn.selected),
+        "excluded": list(drawn.excluded),
+        "drawn_by_id": actor.user_id if actor else None,
+    }
+    record, _ = SelectionRecord.objects.update_or_create(audit=audit, defaults=values)
+    activity_record(
+        actor=actor,
+        partnership_id=audit.partnership_id,
+        action="sampling.redrawn" if previous else "sampling.drawn",
+        target=audit,
+        audit_id=audit.pk,
+        data={"seed": seed, "size": size, "method": drawn.method, "eligible": drawn.eligible},
+    )
+    return record
+
+
+@transaction.atomic
+def sample_fix(*, actor: Actor, audit: Audit, agency_ids: tuple[int, ...]) -> list[Case]:
+    """Turn the drawn sample into the audit's cases (in draw order), and fix the draw."""
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    if not perms.can_plan_audits(actor) or audit.status != "sampling":
+        raise NotAllowed("Only the business unit fixes the sample, while the audit is in sampling.")
+    record = SelectionRecord.objects.filter(audit=audit).first()
+    if record is None or record.fixed:
+        raise PreconditionFailed(
+            "Draw a sample first." if record is None else "The sample is already fixed."
+        )
+    if not agency_ids:
+        raise ServiceError("Choose at least one agency that knew the children.", field="agencies")
+    children = {
+        c.pseudo_id: c
+        for c in PoolChild.objects.filter(
+            partnership_id=audit.partnership_id, pseudo_id__in=record.selected
+        )
+    }
+    start = audit.cases.count()
+    cases = []
+    for offset, pseudo_id in enumerate(record.selected, start=1):
+        child = children[pseudo_id]
+        number = start + offset
+        case = Case.objects.create(
+            audit=audit, number=number, label=case_label(number), pool_child=child
+        )
+        case.agencies.set(agency_ids)
+        CaseRecord.objects.create(case=case, date_of_birth=child.date_of_birth, council_id="")
+        cases.append(case)
+    record.fixed = True
+    record.save(update_fields=["fixed"])
+    activity_record(
+        actor=actor,
+        partnership_id=audit.partnership_id,
+        action="sampling.fixed",
+        target=audit,
+        audit_id=audit.pk,
+        data={"cases": len(cases)},
+    )
+    return cases

@@ -1,0 +1,140 @@
+"""The case pool and an audit's sampling page (business unit)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from maca.audits import selectors as audit_selectors
+from maca.core import permissions as perms
+from maca.core.errors import NotAllowed, ServiceError
+from maca.core.forms import add_service_error
+from maca.core.middleware import get_actor
+from maca.partnerships.models import Partnership
+from maca.sampling import services
+from maca.sampling.forms import CriteriaForm, DrawForm, FixForm, PoolImportForm
+from maca.sampling.importers import UnreadableFile
+from maca.sampling.models import EligibilityCriteria, PoolChild, PoolImport, SelectionRecord
+
+MAX_SHOWN_PROBLEMS = 200
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pool(request: HttpRequest) -> HttpResponse:
+    """The pool's size, its imports, and the upload form."""
+    actor = get_actor(request)
+    if not perms.can_plan_audits(actor) or actor.partnership_id is None:
+        raise Http404("Not found")
+    form = PoolImportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            summary = services.pool_import(
+                actor=actor,
+                partnership=Partnership.objects.get(pk=actor.partnership_id),
+                source=upload.file,
+                filename=upload.name,
+                format=form.cleaned_data["format"] or None,
+            )
+        except UnreadableFile as exc:
+            add_service_error(form, "file", f"{upload.name} could not be read: {exc}")
+        except services.PoolImportRefused as exc:
+            problems = [str(p) for p in exc.errors[:MAX_SHOWN_PROBLEMS]]
+            if len(exc.errors) > MAX_SHOWN_PROBLEMS:
+                problems.append(f"…and {len(exc.errors) - MAX_SHOWN_PROBLEMS} more problems.")
+        except ServiceError as exc:
+            add_service_error(form, "file", exc.message)
+        else:
+            messages.success(request, f"{upload.name} imported. " + " ".join(summary.lines()))
+            return redirect("pool")
+    context = {
+        "form": form,
+        "problems": problems,
+        "children": PoolChild.objects.filter(partnership_id=actor.partnership_id).count(),
+        "imports": PoolImport.objects.filter(partnership_id=actor.partnership_id)[:20],
+    }
+    return render(request, "sampling/pool.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def audit_sampling(request: HttpRequest, reference: str) -> HttpResponse:
+    """Set eligibility, see how many are eligible, draw (and re-draw), then fix the sample."""
+    actor = get_actor(request)
+    audit = audit_selectors.audit_get(actor, reference)
+    can_change = perms.can_plan_audits(actor) and audit.status in {"planning", "sampling"}
+    if not (perms.can_plan_audits(actor) or perms.can_see_progress(actor, audit)):
+        raise Http404("Not found")
+    stored = EligibilityCriteria.objects.filter(audit=audit).first()
+    record = SelectionRecord.objects.filter(audit=audit).first()
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action and not can_change:
+        raise Http404("Not found")
+    criteria_form = CriteriaForm(
+        request.POST if action == "criteria" else None,
+        initial={
+            "event_kind": stored.event_kind if stored else "referral",
+            "category": stored.category if stored else "",
+            "min_age_months": stored.min_age_months if stored else None,
+            "max_age_months": stored.max_age_months if stored else None,
+            "lookback_months": stored.lookback_months if stored else None,
+        },
+    )
+    draw_form = DrawForm(request.POST if action == "draw" else None)
+    fix_form = FixForm(
+        request.POST if action == "fix" else None,
+        agencies=[(str(a.pk), a.name) for a in audit.agencies.order_by("name")],
+    )
+    try:
+        if action == "criteria" and criteria_form.is_valid():
+            services.criteria_set(actor=actor, audit=audit, **criteria_form.cleaned_data)
+            messages.success(request, "Criteria saved.")
+            return redirect("audits:sampling", audit.reference)
+        if action == "draw" and draw_form.is_valid():
+            d = draw_form.cleaned_data
+            services.sample_draw(
+                actor=actor,
+                audit=audit,
+                size=d["size"],
+                seed=d["seed"].strip() or None,
+                stratify=d["stratify"] or None,
+            )
+            messages.success(request, "Sample drawn. Check it, then fix it to create the cases.")
+            return redirect("audits:sampling", audit.reference)
+        if action == "fix" and fix_form.is_valid():
+            cases = services.sample_fix(
+                actor=actor,
+                audit=audit,
+                agency_ids=tuple(int(a) for a in fix_form.cleaned_data["agencies"]),
+            )
+            messages.success(request, f"{len(cases)} cases created from the sample.")
+            return redirect("audits:detail", audit.reference)
+    except NotAllowed as exc:
+        raise Http404("Not found") from exc
+    except ServiceError as exc:
+        target = {"criteria": criteria_form, "draw": draw_form, "fix": fix_form}[action or "draw"]
+        add_service_error(target, exc.field, exc.message)
+    population, eligible = services.eligibility_counts(audit)
+    context = {
+        "audit": audit,
+        "can_change": can_change,
+        "criteria_form": criteria_form,
+        "draw_form": draw_form,
+        "fix_form": fix_form,
+        "criteria_text": services.criteria_for(audit).describe(),
+        "population": population,
+        "eligible": eligible,
+        "record": record,
+        "errors_form": {"criteria": criteria_form, "draw": draw_form, "fix": fix_form}.get(
+            action or ""
+        ),
+    }
+    return render(request, "sampling/audit_sampling.html", context)
