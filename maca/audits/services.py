@@ -273,6 +273,10 @@ def audit_transition(*, actor: Actor, audit: Audit, to_status: str) -> Audit:
     before = audit.status
     if to_status == AuditStatus.AUDITING:
         _open_returns(audit)
+        # Once the audit moves past sampling, its draw can no longer be replaced.
+        from maca.sampling.models import SelectionRecord
+
+        SelectionRecord.objects.filter(audit=audit).update(fixed=True)
     audit.status = to_status
     audit.save(update_fields=["status", "updated_at"])
     activity_record(

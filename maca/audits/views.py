@@ -15,6 +15,7 @@ from maca.core.errors import PreconditionFailed, ServiceError
 from maca.core.forms import add_service_error
 from maca.core.middleware import get_actor
 from maca.partnerships.models import Partnership
+from maca.sampling.models import SelectionRecord
 
 
 def _actor(request: HttpRequest) -> perms.Actor:
@@ -122,6 +123,9 @@ def audit_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "can_see_progress": perms.can_see_progress(actor, audit),
         "agencies": audit.agencies.order_by("name"),
         "questions": audit.tool.questions.filter(is_aim=True),
+        "selection": SelectionRecord.objects.filter(audit=audit).first()
+        if perms.can_see_progress(actor, audit)
+        else None,
     }
     return render(request, "audits/detail.html", context)
 

@@ -88,6 +88,42 @@ class DrawForm(forms.Form):
         choices=[("", "No strata: a simple random sample"), *STRATIFY_FIELDS.items()],
         error_messages={"invalid_choice": "Choose from the list."},
     )
+    quotas = forms.CharField(
+        label="Quotas (optional)",
+        required=False,
+        max_length=500,
+        help_text="Fixed numbers for some strata instead of proportional shares, for example: a) Neglect: 2, b) Physical abuse: 3",
+    )
+
+    def clean_quotas(self) -> dict[str, int]:
+        text: str = self.cleaned_data["quotas"]
+        quotas: dict[str, int] = {}
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            value, sep, count = part.rpartition(":")
+            if not sep or not value.strip() or not count.strip().isdigit():
+                raise forms.ValidationError(
+                    f"“{part}” is not a quota: write the value, a colon and a number, like b) Female: 3."
+                )
+            quotas[value.strip()] = int(count)
+        return quotas
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("quotas") and not data.get("stratify"):
+            self.add_error(
+                "stratify", "Choose what to spread the sample across before giving quotas."
+            )
+        return data
+
+
+class ExcludeForm(forms.Form):
+    pseudo_id = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Why can this child not be audited?",
+        max_length=500,
+        required=False,  # the service says so, naming the child's form (see the view)
+        help_text="For example, active care proceedings. The reason is kept in the selection record.",
+    )
 
 
 class FixForm(forms.Form):

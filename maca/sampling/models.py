@@ -116,7 +116,10 @@ class SelectionRecord(models.Model):
     eligible_hash = models.CharField(max_length=64)
     strata = models.JSONField(default=dict, blank=True)
     selected = models.JSONField(default=list)
-    excluded = models.JSONField(default=list, blank=True)
+    # Children taken out of the draw, with the recorded reason: {pseudo_id: reason}.
+    exclusions = models.JSONField(default=dict, blank=True)
+    # Which drawn child each exclusion's place went to (the next rank in its stratum).
+    replacements = models.JSONField(default=list, blank=True)
     drawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -142,6 +145,7 @@ class SelectionRecord(models.Model):
             "eligible_hash": self.eligible_hash,
             "strata": self.strata,
             "selected": self.selected,
-            "excluded": self.excluded,
+            "exclusions": self.exclusions,
+            "replacements": self.replacements,
             "fixed": self.fixed,
         }

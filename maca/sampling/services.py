@@ -296,9 +296,13 @@ def sample_draw(
     seed: str | None = None,
     stratify: str | None = None,
     quotas: dict[str, int] | None = None,
-    exclude: tuple[str, ...] = (),
+    exclusions: dict[str, str] | None = None,
 ) -> SelectionRecord:
-    """Draw (or re-draw, while sampling) the audit's sample; the record says how."""
+    """Draw (or re-draw, while sampling) the audit's sample; the record says how.
+
+    `exclusions` maps pseudonymous ids to the recorded reason they may not be audited (e.g.
+    active court proceedings); each is replaced by the next rank in its stratum.
+    """
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     if actor is not None and not perms.can_plan_audits(actor):
         raise NotAllowed("Only the business unit draws samples.")
@@ -308,22 +312,12 @@ def sample_draw(
     if previous is not None and previous.fixed:
         raise PreconditionFailed("The sample is already fixed: its cases have been created.")
     population = PoolChild.objects.filter(partnership_id=audit.partnership_id).count()
-    candidates = [
-        algorithm.Candidate(
-            id=child["pseudo_id"],
-            strata={
-                "sex": child["sex"] or None,
-                "ethnicity": child["ethnicity"] or None,
-                "team": child["team"] or None,
-                "category": (event.get("category") or None),
-            },
-        )
-        for child, event in eligible_for(audit)
-    ]
+    candidates = _candidates(audit)
     seed = seed or algorithm.new_seed()
+    exclusions = exclusions or {}
     try:
         drawn = algorithm.draw(
-            candidates, size, seed, stratify=stratify, quotas=quotas, exclude=exclude
+            candidates, size, seed, stratify=stratify, quotas=quotas, exclude=tuple(exclusions)
         )
     except algorithm.NotEnoughEligible as exc:
         raise PreconditionFailed(str(exc)[:1].upper() + str(exc)[1:] + ".") from exc
@@ -347,7 +341,8 @@ def sample_draw(
         "eligible_hash": drawn.eligible_hash,
         "strata": {name: s.to_dict() for name, s in drawn.strata.items()},
         "selected": list(drawn.selected),
-        "excluded": list(drawn.excluded),
+        "exclusions": exclusions,
+        "replacements": [r.to_dict() for r in drawn.replacements],
         "drawn_by_id": actor.user_id if actor else None,
     }
     record, _ = SelectionRecord.objects.update_or_create(audit=audit, defaults=values)
@@ -360,6 +355,86 @@ def sample_draw(
         data={"seed": seed, "size": size, "method": drawn.method, "eligible": drawn.eligible},
     )
     return record
+
+
+def sample_exclude(*, actor: Actor, audit: Audit, pseudo_id: str, reason: str) -> SelectionRecord:
+    """Take one drawn child out, with the reason, and draw their replacement from the same seed."""
+    record = SelectionRecord.objects.filter(audit=audit).first()
+    if record is None or pseudo_id not in record.selected:
+        raise ServiceError("Choose a child from the current draw.", field="pseudo_id")
+    if not reason.strip():
+        raise ServiceError("Enter why this child cannot be audited.", field="reason")
+    return sample_draw(
+        actor=actor,
+        audit=audit,
+        size=record.size,
+        seed=record.seed,
+        stratify=record.stratify or None,
+        quotas=record.quotas or None,
+        exclusions={**record.exclusions, pseudo_id: reason.strip()[:500]},
+    )
+
+
+@dataclass
+class Verification:
+    eligible_unchanged: bool
+    same_selection: bool
+
+    @property
+    def message(self) -> str:
+        if self.eligible_unchanged and self.same_selection:
+            return (
+                "Verified: the same eligible children and the same seed give exactly this sample."
+            )
+        if self.same_selection:
+            return (
+                "The eligible list has changed since the draw (the pool was updated), but the "
+                "recorded seed still selects the same children."
+            )
+        if self.eligible_unchanged:
+            return "Not verified: the same eligible children and seed give a different sample."
+        return (
+            "The eligible list has changed since the draw (the pool or the criteria were "
+            "updated), so a redraw now gives a different sample. The record shows the draw as made."
+        )
+
+
+def sample_verify(audit: Audit) -> Verification:
+    """Redraw from the record's seed and compare; changes nothing."""
+    record = SelectionRecord.objects.filter(audit=audit).first()
+    if record is None:
+        raise PreconditionFailed("There is no draw to verify.")
+    candidates = _candidates(audit)
+    try:
+        drawn = algorithm.draw(
+            candidates,
+            record.size,
+            record.seed,
+            stratify=record.stratify or None,
+            quotas=record.quotas or None,
+            exclude=tuple(record.exclusions),
+        )
+    except (algorithm.NotEnoughEligible, ValueError):
+        return Verification(eligible_unchanged=False, same_selection=False)
+    return Verification(
+        eligible_unchanged=drawn.eligible_hash == record.eligible_hash,
+        same_selection=list(drawn.selected) == list(record.selected),
+    )
+
+
+def _candidates(audit: Audit) -> list[algorithm.Candidate]:
+    return [
+        algorithm.Candidate(
+            id=child["pseudo_id"],
+            strata={
+                "sex": child["sex"] or None,
+                "ethnicity": child["ethnicity"] or None,
+                "team": child["team"] or None,
+                "category": (event.get("category") or None),
+            },
+        )
+        for child, event in eligible_for(audit)
+    ]
 
 
 @transaction.atomic
@@ -403,3 +478,57 @@ def sample_fix(*, actor: Actor, audit: Audit, agency_ids: tuple[int, ...]) -> li
         data={"cases": len(cases)},
     )
     return cases
+
+
+@dataclass
+class ProfileRow:
+    dimension: str
+    value: str
+    eligible: int
+    sample: int
+
+
+def _age_band(born: dt.date | None, on: dt.date) -> str:
+    if born is None:
+        return "Not known"
+    months = (on.year - born.year) * 12 + on.month - born.month - (on.day < born.day)
+    if months < 12:
+        return "Under 1"
+    years = months // 12
+    return (
+        "1 to 4"
+        if years < 5
+        else "5 to 9"
+        if years < 10
+        else "10 to 15"
+        if years < 16
+        else "16 and over"
+    )
+
+
+def population_profile(audit: Audit) -> list[ProfileRow]:
+    """Eligible children and the drawn sample side by side, by age band, sex, ethnicity and
+    category, so the panel can see the sample is not odd."""
+    record = SelectionRecord.objects.filter(audit=audit).first()
+    drawn = set(record.selected) if record else set()
+    counts: dict[tuple[str, str], list[int]] = {}
+    for child, event in eligible_for(audit):
+        values = {
+            "Age at the time": _age_band(
+                child["date_of_birth"], dt.date.fromisoformat(event["date"])
+            ),
+            "Sex": (child["sex"] or "Not recorded").split(") ", 1)[-1],
+            "Ethnicity": (child["ethnicity"] or "Not recorded").split(") ", 1)[-1],
+            "Category of abuse": (event.get("category") or "None recorded").split(") ", 1)[-1],
+        }
+        for dimension, value in values.items():
+            row = counts.setdefault((dimension, value), [0, 0])
+            row[0] += 1
+            row[1] += child["pseudo_id"] in drawn
+    order = ["Age at the time", "Sex", "Ethnicity", "Category of abuse"]
+    return [
+        ProfileRow(dimension, value, eligible, sample)
+        for (dimension, value), (eligible, sample) in sorted(
+            counts.items(), key=lambda kv: (order.index(kv[0][0]), -kv[1][0], kv[0][1])
+        )
+    ]

@@ -15,7 +15,7 @@ from maca.core.forms import add_service_error
 from maca.core.middleware import get_actor
 from maca.partnerships.models import Partnership
 from maca.sampling import services
-from maca.sampling.forms import CriteriaForm, DrawForm, FixForm, PoolImportForm
+from maca.sampling.forms import CriteriaForm, DrawForm, ExcludeForm, FixForm, PoolImportForm
 from maca.sampling.importers import UnreadableFile
 from maca.sampling.models import EligibilityCriteria, PoolChild, PoolImport, SelectionRecord
 
@@ -89,6 +89,7 @@ def audit_sampling(request: HttpRequest, reference: str) -> HttpResponse:
         },
     )
     draw_form = DrawForm(request.POST if action == "draw" else None)
+    exclude_form = ExcludeForm(request.POST if action == "exclude" else None)
     fix_form = FixForm(
         request.POST if action == "fix" else None,
         agencies=[(str(a.pk), a.name) for a in audit.agencies.order_by("name")],
@@ -109,6 +110,15 @@ def audit_sampling(request: HttpRequest, reference: str) -> HttpResponse:
             )
             messages.success(request, "Sample drawn. Check it, then fix it to create the cases.")
             return redirect("audits:sampling", audit.reference)
+        if action == "exclude" and exclude_form.is_valid():
+            services.sample_exclude(
+                actor=actor,
+                audit=audit,
+                pseudo_id=exclude_form.cleaned_data["pseudo_id"],
+                reason=exclude_form.cleaned_data["reason"],
+            )
+            messages.success(request, "Child excluded and replaced by the next in the draw.")
+            return redirect("audits:sampling", audit.reference)
         if action == "fix" and fix_form.is_valid():
             cases = services.sample_fix(
                 actor=actor,
@@ -120,8 +130,15 @@ def audit_sampling(request: HttpRequest, reference: str) -> HttpResponse:
     except NotAllowed as exc:
         raise Http404("Not found") from exc
     except ServiceError as exc:
-        target = {"criteria": criteria_form, "draw": draw_form, "fix": fix_form}[action or "draw"]
-        add_service_error(target, exc.field, exc.message)
+        target = {
+            "criteria": criteria_form,
+            "draw": draw_form,
+            "exclude": exclude_form,
+            "fix": fix_form,
+        }[action or "draw"]
+        # Each drawn child has its own exclude form, so its errors cannot link to one field.
+        add_service_error(target, None if action == "exclude" else exc.field, exc.message)
+    verification = services.sample_verify(audit) if record and request.GET.get("verify") else None
     population, eligible = services.eligibility_counts(audit)
     context = {
         "audit": audit,
@@ -133,8 +150,14 @@ def audit_sampling(request: HttpRequest, reference: str) -> HttpResponse:
         "population": population,
         "eligible": eligible,
         "record": record,
-        "errors_form": {"criteria": criteria_form, "draw": draw_form, "fix": fix_form}.get(
-            action or ""
-        ),
+        "verification": verification,
+        "profile": services.population_profile(audit),
+        "exclude_form": exclude_form,
+        "errors_form": {
+            "criteria": criteria_form,
+            "draw": draw_form,
+            "exclude": exclude_form,
+            "fix": fix_form,
+        }.get(action or ""),
     }
     return render(request, "sampling/audit_sampling.html", context)
