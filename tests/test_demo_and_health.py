@@ -16,6 +16,7 @@ from maca.activity.models import ActivityEntry
 from maca.audits.models import Audit, AuditTool
 from maca.partnerships.demo import NEGLECT_REFERENCE, NMB_REFERENCE, demo_load
 from maca.partnerships.models import Partnership, User
+from maca.chronology.services import case_evaluation
 from maca.returns.models import AgencyReturn
 from maca.sampling.models import SelectionRecord
 from maca.sampling.services import eligibility_counts
@@ -51,6 +52,15 @@ def test_demo_mirrors_the_reference_audit_and_a_second_run_changes_nothing():
     assert not User.objects.filter(is_superuser=True).exists()
     # Built through the services, so the activity log reads like real use.
     assert ActivityEntry.objects.filter(action="return.submitted").count() == 22
+    # The chronologies tell the same stories as the grades.
+    statuses = {
+        case.number: {r.rule: str(r.status) for r in case_evaluation(case).results}
+        for case in audit.cases.all()
+    }
+    assert statuses[1] and set(statuses[1].values()) == {"met"}
+    assert statuses[2]["second-opinion-5wd"] == "late"
+    assert statuses[3]["referral-same-day"] == "late"
+    assert statuses[5]["strategy-discussion-1wd"] == "reason_recorded"
     counts = (ActivityEntry.objects.count(), AuditTool.objects.count(), User.objects.count())
     assert demo_load() is False
     assert (

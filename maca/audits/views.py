@@ -15,6 +15,7 @@ from maca.core.errors import PreconditionFailed, ServiceError
 from maca.core.forms import add_service_error
 from maca.core.middleware import get_actor
 from maca.partnerships.models import Partnership
+from maca.chronology.population import audit_timeliness
 from maca.sampling.models import SelectionRecord
 
 
@@ -123,6 +124,7 @@ def audit_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "can_see_progress": perms.can_see_progress(actor, audit),
         "agencies": audit.agencies.order_by("name"),
         "questions": audit.tool.questions.filter(is_aim=True),
+        "timeliness": audit_timeliness(audit) if perms.can_see_progress(actor, audit) else [],
         "selection": SelectionRecord.objects.filter(audit=audit).first()
         if perms.can_see_progress(actor, audit)
         else None,

@@ -123,8 +123,9 @@ CASES = [
         "DEMO-41870",
         ("csc", "health-visiting", "police"),
         "good",
-        "Clear, quick and child-centred work from the first contact to the end of the plan, "
-        "with the parents kept involved while the concern was followed up.",
+        "Quick, careful work: the mark was referred the same morning, a paediatrician saw the "
+        "baby that afternoon, and the decision not to hold a strategy discussion was recorded "
+        "with its reason.",
     ),
 ]
 
@@ -270,15 +271,16 @@ CHRONOLOGIES: list[list[tuple[str, EventInput]]] = [
             "Blue-grey mark on the lower back at the new birth review.",
         ),
         _ev("health-visiting", "2022-01-10T11:00", "referral", "1"),
+        _ev("csc", "2022-01-10T14:00", "cp_medical", "1", "The paediatrician found a birthmark."),
         _ev("csc", "2022-01-10T16:00", "referral_decision"),
-        _ev("csc", "2022-01-11", "strategy_discussion", **STRATEGY),
-        _ev("csc", "2022-01-11", "section47_started"),
-        _ev("csc", "2022-01-10T14:00", "cp_medical", "1"),
         _ev(
             "csc",
-            "2022-01-20",
-            "icpc_not_required",
-            reason="The paediatrician found a birthmark; no further child protection action.",
+            "2022-01-10T16:30",
+            "strategy_discussion_not_held",
+            reason=(
+                "The paediatrician found a birthmark, not an injury; the duty manager and the "
+                "paediatrician agreed that no strategy discussion was needed."
+            ),
         ),
         _ev("csc", "2022-01-28", "assessment_completed"),
     ],

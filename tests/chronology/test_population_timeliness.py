@@ -1,0 +1,68 @@
+"""Whole-population timeliness from the pool, beside the audited cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+
+from maca.chronology import services as chronology_services
+from maca.chronology.population import audit_timeliness, pool_share
+from maca.sampling.models import PoolChild
+
+WINDOW = (dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+
+
+def _child(*events: tuple[str, str]) -> dict:
+    return {"events": [{"kind": k, "date": d} for k, d in events]}
+
+
+def test_working_days_decide_in_time_and_running_clocks_are_not_counted():
+    children = [
+        _child(
+            ("s47_start", "2022-06-02"), ("icpc", "2022-06-24")
+        ),  # 15 wd across the Jubilee: in time
+        _child(("s47_start", "2022-06-02"), ("icpc", "2022-06-27")),  # one day late
+        _child(("s47_start", "2022-06-02")),  # never held: not met
+        _child(("s47_start", "2021-12-01"), ("icpc", "2021-12-10")),  # outside the window
+        _child(("s47_start", "2022-12-20")),  # still running on 'today'
+    ]
+    share = pool_share(children, "s47_start", "icpc", 15, WINDOW, today=dt.date(2022, 12, 31))
+    assert (share.met, share.counted, share.percent) == (1, 3, 33)
+
+
+def test_the_audit_page_shows_every_child_beside_the_audited_cases(world, client):
+    audit = world.audit(status="auditing", cases=[("csc",)])
+    for i in range(4):
+        PoolChild.objects.create(
+            partnership=world.partnership,
+            pseudo_id=f"{i:064d}",
+            events=[
+                {"kind": "s47_start", "date": "2022-03-01"},
+                {"kind": "icpc", "date": "2022-03-10" if i < 3 else "2022-05-01"},
+            ],
+        )
+    case = audit.cases.get()
+    chronology_services.events_add(
+        actor=world.actor("csc"),
+        case=case,
+        agency=world.agencies["csc"],
+        events=[
+            chronology_services.EventInput("section47_started", dt.date(2022, 3, 1)),
+            chronology_services.EventInput(
+                "icpc", dt.date(2022, 4, 20), details={"outcome": "no_plan"}
+            ),
+        ],
+    )
+    rows = audit_timeliness(audit, today=dt.date(2023, 1, 1))
+    icpc = rows[0]
+    assert (icpc.population.met, icpc.population.counted) == (3, 4)
+    assert (icpc.sample.met, icpc.sample.counted) == (0, 1)
+    client.force_login(world.users["admin"])
+    page = client.get(reverse("audits:detail", args=[audit.reference])).content.decode()
+    assert "75% (3 of 4)" in page and "0% (0 of 1)" in page
+    client.force_login(world.users["csc"])
+    assert (
+        "Every child"
+        not in client.get(reverse("audits:detail", args=[audit.reference])).content.decode()
+    )
