@@ -10,7 +10,7 @@ export UV_PYTHON ?= $(shell command -v python3.11 >/dev/null 2>&1 && echo 3.11 |
 export UV_PYTHON_DOWNLOADS := never
 PYTEST_ARGS ?=
 
-.PHONY: help install assets demo test lint format typecheck migrations-check check clean
+.PHONY: help install assets demo test lint format typecheck migrations-check check clean bench bench-quick
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-18s %s\n", $$1, $$2}'
@@ -53,6 +53,12 @@ migrations-check: .venv/.synced ## Fail if a model change has no migration
 	MACA_DEBUG=1 $(UV) run maca makemigrations --check --dry-run
 
 check: lint migrations-check ## Everything CI checks except the tests
+
+bench-quick: .venv/.synced ## Benchmarks at small sizes against floors measured in the same run (under a minute)
+	$(UV) run --group bench python bench/run.py --quick
+
+bench: .venv/.synced ## Full-size benchmarks (about 10 minutes); report in bench/out/report.md
+	$(UV) run --group bench python bench/run.py
 
 clean: ## Remove build output and the local database (./var)
 	rm -rf maca/static/govuk node_modules/.installed .venv/.synced var

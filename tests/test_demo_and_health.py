@@ -14,9 +14,9 @@ from django.core.management.base import CommandError
 
 from maca.activity.models import ActivityEntry
 from maca.audits.models import Audit, AuditTool
+from maca.chronology.services import case_evaluation
 from maca.partnerships.demo import NEGLECT_REFERENCE, NMB_REFERENCE, demo_load
 from maca.partnerships.models import Partnership, User
-from maca.chronology.services import case_evaluation
 from maca.returns.models import AgencyReturn
 from maca.sampling.models import SelectionRecord
 from maca.sampling.services import eligibility_counts

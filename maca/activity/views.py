@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from maca.activity.models import AccessEntry, ActivityEntry
 from maca.core import permissions as perms
@@ -15,6 +16,7 @@ from maca.core.middleware import get_actor
 
 
 @login_required
+@require_GET
 def activity_list(request: HttpRequest) -> HttpResponse:
     actor = get_actor(request)
     if not perms.can_view_activity(actor) or actor.partnership_id is None:
@@ -31,6 +33,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def access_list(request: HttpRequest) -> HttpResponse:
     actor = get_actor(request)
     if not perms.can_view_activity(actor) or actor.partnership_id is None:

@@ -51,20 +51,32 @@ def cases_for(actor: Actor, audit: Audit) -> QuerySet[Case]:
     )
 
 
-def case_get(actor: Actor, audit: Audit, number: int, *, action: str = "case.view") -> Case:
-    """A case the actor may see; the view is written to the access log."""
+def case_get(
+    actor: Actor, audit: Audit, number: int, *, action: str = "case.view", log: bool = True
+) -> Case:
+    """A case the actor may see; the view is written to the access log.
+
+    Pages that check more before showing anything pass `log=False` and log once every check
+    has passed (`case_logged`, or the record and return getters), so each page view writes
+    exactly one entry and a refusal none.
+    """
     case = Case.objects.filter(audit=audit, number=number).select_related("audit").first()
     if case is None or not perms.can_view_case(actor, case):
         raise Http404("No such case")
+    if log:
+        case_logged(actor, case, action)
+    return case
+
+
+def case_logged(actor: Actor, case: Case, action: str) -> None:
     access_record(
         actor=actor,
         action=action,
         target=case,
-        audit_id=audit.pk,
+        audit_id=case.audit_id,
         case_id=case.pk,
         label=case.label,
     )
-    return case
 
 
 def case_record_get(actor: Actor, case: Case) -> CaseRecord:

@@ -389,14 +389,23 @@ def case_update(
     return case
 
 
-def audit_summary(audit: Audit) -> dict[str, Any]:
-    """Counts for the task list: cases, returns by status, moderated cases."""
-    returns = AgencyReturn.objects.filter(case__audit=audit)
+def audit_summary(
+    audit: Audit, *, case_ids: list[int] | None = None, agency_ids: frozenset[int] | None = None
+) -> dict[str, Any]:
+    """Counts for the task list: cases, returns by status, moderated cases.
+
+    An agency auditor's counts cover only the cases they may see and their own agency's
+    returns, so the page does not reveal other agencies' cases.
+    """
+    cases = audit.cases.all() if case_ids is None else audit.cases.filter(pk__in=case_ids)
+    returns = AgencyReturn.objects.filter(case__in=cases)
+    if agency_ids is not None:
+        returns = returns.filter(agency_id__in=agency_ids)
     return {
-        "cases": audit.cases.count(),
+        "cases": cases.count(),
         "returns": returns.count(),
         "submitted": returns.filter(status=ReturnStatus.SUBMITTED).count(),
         "waived": returns.filter(status=ReturnStatus.WAIVED).count(),
         "outstanding": returns.filter(status=ReturnStatus.DRAFT).count(),
-        "moderated": audit.cases.filter(moderation__isnull=False).count(),
+        "moderated": cases.filter(moderation__isnull=False).count(),
     }

@@ -6,16 +6,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from maca.audits import selectors, services, toolspec
 from maca.audits.forms import AuditForm, CaseForm, ToolLoadForm
+from maca.chronology.population import audit_timeliness
 from maca.core import permissions as perms
 from maca.core.errors import PreconditionFailed, ServiceError
 from maca.core.forms import add_service_error
 from maca.core.middleware import get_actor
 from maca.partnerships.models import Partnership
-from maca.chronology.population import audit_timeliness
 from maca.sampling.models import SelectionRecord
 
 
@@ -30,6 +30,7 @@ def _require(allowed: bool) -> None:
 
 
 @login_required
+@require_GET
 def audit_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     _require(actor.is_admin or actor.is_chair or actor.is_auditor)
@@ -101,6 +102,7 @@ def audit_edit(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def audit_detail(request: HttpRequest, reference: str) -> HttpResponse:
     actor = _actor(request)
     audit = selectors.audit_get(actor, reference)
@@ -109,10 +111,19 @@ def audit_detail(request: HttpRequest, reference: str) -> HttpResponse:
         perms.can_plan_audits(actor)
         or (next_status == "reporting" and perms.can_moderate(actor, audit))
     )
+    cases = list(selectors.cases_for(actor, audit))
+    full_view = perms.can_see_progress(actor, audit)
+    summary = (
+        services.audit_summary(audit)
+        if full_view
+        else services.audit_summary(
+            audit, case_ids=[c.pk for c in cases], agency_ids=actor.agency_ids
+        )
+    )
     context = {
         "audit": audit,
-        "cases": selectors.cases_for(actor, audit),
-        "summary": services.audit_summary(audit),
+        "cases": cases,
+        "summary": summary,
         "next_status": next_status,
         "next_label": dict(services.AuditStatus.choices).get(next_status or "", ""),
         "problems": services.transition_problems(audit, next_status)
@@ -151,6 +162,7 @@ def audit_move(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def audit_progress(request: HttpRequest, reference: str) -> HttpResponse:
     actor = _actor(request)
     audit = selectors.audit_get(actor, reference)
@@ -193,7 +205,7 @@ def case_edit(request: HttpRequest, reference: str, number: int) -> HttpResponse
     actor = _actor(request)
     audit = selectors.audit_get(actor, reference)
     _require(perms.can_change_cases(actor, audit))
-    case = selectors.case_get(actor, audit, number, action="case.edit")
+    case = selectors.case_get(actor, audit, number, log=False)
     record = selectors.case_record_get(actor, case)
     initial = {
         "given_name": record.given_name,
@@ -225,6 +237,7 @@ def case_edit(request: HttpRequest, reference: str, number: int) -> HttpResponse
 
 
 @login_required
+@require_GET
 def case_detail(request: HttpRequest, reference: str, number: int) -> HttpResponse:
     actor = _actor(request)
     audit = selectors.audit_get(actor, reference)
@@ -245,10 +258,11 @@ def case_detail(request: HttpRequest, reference: str, number: int) -> HttpRespon
 
 
 @login_required
+@require_GET
 def case_record(request: HttpRequest, reference: str, number: int) -> HttpResponse:
     actor = _actor(request)
     audit = selectors.audit_get(actor, reference)
-    case = selectors.case_get(actor, audit, number)
+    case = selectors.case_get(actor, audit, number, log=False)
     record = selectors.case_record_get(actor, case)
     return render(
         request, "audits/case_record.html", {"audit": audit, "case": case, "record": record}
@@ -256,6 +270,7 @@ def case_record(request: HttpRequest, reference: str, number: int) -> HttpRespon
 
 
 @login_required
+@require_GET
 def tool_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     _require(perms.can_plan_audits(actor))
@@ -263,6 +278,7 @@ def tool_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def tool_detail(request: HttpRequest, slug: str, version: int) -> HttpResponse:
     actor = _actor(request)
     _require(perms.can_plan_audits(actor))

@@ -124,6 +124,7 @@ class IncidentForm(forms.Form):
     description = text_field(
         "Describe the incident",
         required=True,
+        required_message="Describe the incident, for example “bruise to left cheek”.",
         max_length=200,
         help_text="A few words every agency will recognise, for example “bruise to left cheek, January”",
     )

@@ -20,16 +20,21 @@ from maca.core.middleware import get_actor
 from maca.partnerships.models import Agency
 
 
-def _case(request: HttpRequest, reference: str, number: int, action: str) -> tuple[Audit, Case]:
+def _case(
+    request: HttpRequest, reference: str, number: int, action: str, *, log: bool = True
+) -> tuple[Audit, Case]:
     actor = get_actor(request)
     audit = audit_selectors.audit_get(actor, reference)
-    return audit, audit_selectors.case_get(actor, audit, number, action=action)
+    return audit, audit_selectors.case_get(actor, audit, number, action=action, log=log)
 
 
 def _agency_choices(request: HttpRequest, case: Case) -> list[tuple[str, str]]:
-    agencies = services.recording_agencies(get_actor(request), case)
+    """The agencies this person records for; 404 (and no access entry) when there are none."""
+    actor = get_actor(request)
+    agencies = services.recording_agencies(actor, case)
     if not agencies:
         raise Http404("Not found")
+    audit_selectors.case_logged(actor, case, "chronology.edit")
     return [(a.slug, a.name) for a in agencies]
 
 
@@ -64,7 +69,7 @@ def chronology_json(request: HttpRequest, reference: str, number: int) -> JsonRe
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_add(request: HttpRequest, reference: str, number: int) -> HttpResponse:
-    audit, case = _case(request, reference, number, "chronology.view")
+    audit, case = _case(request, reference, number, "chronology.edit", log=False)
     form = EventForm(
         request.POST if request.method == "POST" else None,
         agencies=_agency_choices(request, case),
@@ -94,7 +99,7 @@ def event_add(request: HttpRequest, reference: str, number: int) -> HttpResponse
 @login_required
 @require_http_methods(["GET", "POST"])
 def incident_add(request: HttpRequest, reference: str, number: int) -> HttpResponse:
-    audit, case = _case(request, reference, number, "chronology.view")
+    audit, case = _case(request, reference, number, "chronology.edit", log=False)
     _agency_choices(request, case)  # only people who can record events name incidents
     form = IncidentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -117,7 +122,7 @@ def incident_add(request: HttpRequest, reference: str, number: int) -> HttpRespo
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, reference: str, number: int) -> HttpResponse:
-    audit, case = _case(request, reference, number, "chronology.view")
+    audit, case = _case(request, reference, number, "chronology.edit", log=False)
     form = UploadForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -149,7 +154,7 @@ def upload(request: HttpRequest, reference: str, number: int) -> HttpResponse:
 @login_required
 @require_POST
 def event_delete(request: HttpRequest, reference: str, number: int, event_id: int) -> HttpResponse:
-    audit, case = _case(request, reference, number, "chronology.view")
+    audit, case = _case(request, reference, number, "chronology.edit", log=False)
     event = (
         ChronologyEvent.objects.filter(case=case, pk=event_id)
         .select_related("agency", "case__audit")

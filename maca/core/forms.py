@@ -25,15 +25,23 @@ def date_field(label: str, *, required: bool = False, help_text: str = "") -> fo
 
 
 def text_field(
-    label: str, *, required: bool = False, long: bool = False, max_length: int = 20000, **kw: Any
+    label: str,
+    *,
+    required: bool = False,
+    long: bool = False,
+    max_length: int = 20000,
+    required_message: str = "",
+    **kw: Any,
 ) -> forms.CharField:
+    """A text field whose messages name it; pass `required_message` when "Enter the <label>"
+    would not read well."""
     return forms.CharField(
         label=label,
         required=required,
         max_length=max_length,
         widget=forms.Textarea if long else forms.TextInput,
         error_messages={
-            "required": f"Enter the {label.lower()}.",
+            "required": required_message or f"Enter the {label[:1].lower() + label[1:]}.",
             "max_length": f"{label} must be {max_length:,} characters or fewer.",
         },
         **kw,

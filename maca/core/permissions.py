@@ -197,11 +197,11 @@ def can_edit_return(actor: Actor, ret: AgencyReturn, now: dt.datetime | None = N
 
 
 def can_manage_returns(actor: Actor, audit: Audit) -> bool:
-    """Reopen or waive returns: the business unit, while the audit is running or moderating."""
+    """Reopen or waive returns: the business unit, while the audit is running."""
     return (
         actor.is_admin
         and _same_partnership(actor, audit.partnership_id)
-        and audit.status in {"auditing", "moderation"}
+        and audit.status == "auditing"
     )
 
 

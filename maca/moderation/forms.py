@@ -17,7 +17,12 @@ class ModerationForm(forms.Form):
             "invalid_choice": "Select a grade from the list.",
         },
     )
-    reasons = text_field("The panel's reasons", required=True, long=True)
+    reasons = text_field(
+        "The panel's reasons",
+        required=True,
+        long=True,
+        required_message="Enter the panel's reasons for the grade.",
+    )
     has_specific_issues = forms.BooleanField(
         label="The grade comes with specific issues",
         required=False,

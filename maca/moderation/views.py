@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from maca.audits import selectors
 from maca.core import permissions as perms
@@ -19,6 +19,7 @@ from maca.moderation.selectors import comparison
 
 
 @login_required
+@require_GET
 def compare(request: HttpRequest, reference: str, number: int) -> HttpResponse:
     actor = get_actor(request)
     audit = selectors.audit_get(actor, reference)

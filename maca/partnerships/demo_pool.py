@@ -59,7 +59,9 @@ def demo_pool_csv(seed: int = 2022) -> bytes:
         number += 1
         referral = next(on for kind, on, _ in events if kind == "referral")
         if rng.random() < 0.9:  # most assessments are authorised, some late
-            events.append(("assessment_authorised", referral + dt.timedelta(days=rng.randint(10, 80)), ""))
+            events.append(
+                ("assessment_authorised", referral + dt.timedelta(days=rng.randint(10, 80)), "")
+            )
         ident = f"DEMO-{10000 + number}"
         sex, ethnicity, team = rng.choice(SEXES), rng.choice(ETHNICITIES), rng.choice(TEAMS)
         for kind, on, category in events:

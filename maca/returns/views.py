@@ -25,7 +25,7 @@ def return_detail(request: HttpRequest, reference: str, number: int, agency: str
     """Show a return; its own agency's auditor edits it here until it is submitted."""
     actor = get_actor(request)
     audit = selectors.audit_get(actor, reference)
-    case = selectors.case_get(actor, audit, number)
+    case = selectors.case_get(actor, audit, number, log=False)
     ret = selectors.return_get(actor, case, agency)
     questions = list(audit.tool.questions.all())
     editable = perms.can_edit_return(actor, ret)
@@ -88,7 +88,7 @@ def return_manage(
     audit = selectors.audit_get(actor, reference)
     if action not in {"reopen", "waive"} or not perms.can_manage_returns(actor, audit):
         raise Http404("Not found")
-    case = selectors.case_get(actor, audit, number)
+    case = selectors.case_get(actor, audit, number, log=False)
     ret = selectors.return_get(actor, case, agency)
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

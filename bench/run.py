@@ -1,0 +1,382 @@
+"""maca's speed and memory against floors measured in the same run (see bench/README.md).
+
+    uv run --group bench python bench/run.py [--quick] [--only import,xlsx,...] [--docs]
+
+Prints one line per goal (measured, floor, ratio, goal, MET or MISSED) and writes the report
+as markdown to bench/out/report.md (and report-quick.md or report-full.md). Exits 0 whether
+goals are met or not: this is a measurement, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+OUT = BENCH / "out"
+DATA = OUT / "data"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+
+import generate  # noqa: E402
+
+from maca.chronology.engine import add_working_days, evaluate, load_protocol  # noqa: E402
+from maca.chronology.engine import parse_document as parse_chronology_document  # noqa: E402
+from maca.sampling.algorithm import Candidate, draw  # noqa: E402
+from maca.sampling.importers import open_reader  # noqa: E402
+
+T = TypeVar("T")
+SIZES = {
+    "quick": {
+        "csv": 50_000,
+        "xlsx": 10_000,
+        "chronologies": 5_000,
+        "pool": 100_000,
+        "days": 100_000,
+    },
+    "full": {
+        "csv": 1_000_000,
+        "xlsx": 100_000,
+        "chronologies": 100_000,
+        "pool": 1_000_000,
+        "days": 1_000_000,
+    },
+}
+AS_OF = dt.date(2025, 6, 30)  # after every generated chronology event
+SEED = "bench-seed-0001"
+SAMPLE_SIZE = 30
+GIB_MIB = 1024.0
+
+
+@dataclass
+class Line:
+    """One goal: a measured figure against its floor (or, for memory, an absolute limit)."""
+
+    what: str
+    measured: float
+    floor_name: str
+    floor: float
+    goal: float  # the largest ratio allowed, or the absolute limit when `absolute`
+    unit: str = "s"
+    absolute: bool = False
+    runs: str = "median of 3"
+
+    @property
+    def ratio(self) -> float:
+        return self.measured / self.floor if self.floor else float("inf")
+
+    @property
+    def met(self) -> bool:
+        return (self.measured if self.absolute else self.ratio) <= self.goal
+
+    def fmt(self, value: float) -> str:
+        return f"{value:,.0f} MiB" if self.unit == "MiB" else f"{value:,.3g} s"
+
+    @property
+    def goal_text(self) -> str:
+        return f"<= {self.fmt(self.goal)}" if self.absolute else f"<= {self.goal:g}x"
+
+    def text(self) -> str:
+        return (
+            f"{self.what}: {self.fmt(self.measured)}; floor ({self.floor_name}) "
+            f"{self.fmt(self.floor)}; ratio {self.ratio:.1f}x; goal {self.goal_text}: "
+            f"{'MET' if self.met else 'MISSED'}"
+        )
+
+
+def timed(fn: Callable[[], T], runs: int) -> tuple[float, T]:
+    """Median wall time of `runs` calls, and the last call's result."""
+    times, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result  # type: ignore[return-value]
+
+
+def data_file(kind: str, rows: int, ext: str) -> Path:
+    """A generated input, made once and kept in bench/out/data (git-ignored)."""
+    path = DATA / f"{kind}-{rows}-v1.{ext}"
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        generate.WRITERS[kind](partial, rows)
+        partial.rename(path)
+    return path
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+def run_side(side: str, csv: Path) -> dict[str, Any]:
+    done = subprocess.run(  # noqa: S603 (our own script, fixed arguments)
+        [sys.executable, str(BENCH / "imports.py"), side, str(csv)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def bench_import(rows: int) -> list[Line]:
+    csv = data_file("csv", rows, "csv")
+    floors = [run_side("floor", csv) for _ in range(3)]
+    floor = sorted(floors, key=lambda r: r["seconds"])[1]
+    maca = run_side("maca", csv)
+    assert maca["rows"] == floor["rows"] == rows, (maca, floor)
+    name = "polars read_csv + executemany INSERT in one SQLite transaction"
+    return [
+        Line(
+            f"import {rows:,}-row List 3 CSV (pool_import)",
+            maca["seconds"],
+            name,
+            floor["seconds"],
+            3,
+            runs="maca 1 run, floor median of 3, each in a fresh process",
+        ),
+        Line(
+            f"import {rows:,}-row List 3 CSV, peak memory of the whole process",
+            maca["peak_mib"],
+            name,
+            floor["peak_mib"],
+            GIB_MIB,
+            unit="MiB",
+            absolute=True,
+            runs="peak RSS (VmHWM) of the same processes",
+        ),
+    ]
+
+
+# --- xlsx ------------------------------------------------------------------------------------
+
+
+def bench_xlsx(rows: int) -> list[Line]:
+    from python_calamine import CalamineWorkbook
+
+    path = data_file("xlsx", rows, "xlsx")
+    maca, records = timed(lambda: sum(1 for _ in open_reader(path, "annex-a")), 3)
+    floor, table = timed(
+        lambda: CalamineWorkbook.from_path(path).get_sheet_by_name("List 3").to_python(), 3
+    )
+    assert records == len(table) - 1 == rows
+    return [
+        Line(
+            f"read {rows:,}-row List 3 xlsx (open_reader, annex-a)",
+            maca,
+            "python-calamine to_python() of the same sheet",
+            floor,
+            2,
+        )
+    ]
+
+
+# --- sampling --------------------------------------------------------------------------------
+
+
+def floor_draw(ids: list[str], teams: list[str], size: int, seed: str) -> tuple[list[str], str]:
+    """The same stratified draw, directly: hashlib ranks, numpy grouping and selection."""
+    digests = b"".join(hashlib.sha256(f"{seed}:{i}".encode()).digest() for i in ids)
+    # The first 8 bytes order like the hex digest; a tie would show up as a mismatch below.
+    rank = np.frombuffer(digests, dtype=">u8").reshape(-1, 4)[:, 0]
+    names, codes = np.unique(np.array(teams), return_inverse=True)
+    counts = np.bincount(codes).astype(np.int64)
+    quota = size * counts // len(ids)
+    remainder = size * counts % len(ids)
+    order = np.lexsort((np.arange(len(names)), -counts, -remainder))
+    quota[order[: size - int(quota.sum())]] += 1
+    chosen: list[int] = []
+    for code in np.flatnonzero(quota):
+        members = np.flatnonzero(codes == code)
+        best = members[np.argpartition(rank[members], quota[code] - 1)[: quota[code]]]
+        chosen += best.tolist()
+    chosen.sort(key=lambda index: rank[index])
+    eligible = hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
+    return [ids[index] for index in chosen], eligible
+
+
+def bench_sampling(count: int) -> list[Line]:
+    ids, teams = generate.pool(count)
+    candidates = [Candidate(i, {"team": t}) for i, t in zip(ids, teams, strict=True)]
+    maca, result = timed(lambda: draw(candidates, SAMPLE_SIZE, SEED, stratify="team"), 3)
+    floor, (selected, eligible) = timed(lambda: floor_draw(ids, teams, SAMPLE_SIZE, SEED), 3)
+    assert list(result.selected) == selected and result.eligible_hash == eligible
+    return [
+        Line(
+            f"stratified draw of {SAMPLE_SIZE} from {count:,} children by team (draw)",
+            maca,
+            "hashlib SHA-256 ranks + numpy quotas and selection, same result",
+            floor,
+            3,
+        )
+    ]
+
+
+# --- chronology evaluation -------------------------------------------------------------------
+
+
+def bench_evaluation(count: int) -> list[Line]:
+    path = data_file("chronologies", count, "jsonl")
+    protocol = load_protocol("injuries-in-non-mobile-babies")
+
+    def maca() -> int:
+        results = 0
+        with path.open(encoding="utf-8") as lines:
+            for line in lines:
+                chronology, _ = parse_chronology_document(json.loads(line))
+                results += len(evaluate(chronology, protocol, AS_OF).results)
+        return results
+
+    def floor() -> int:
+        dates = 0
+        with path.open(encoding="utf-8") as lines:
+            for line in lines:
+                for event in json.loads(line)["events"]:
+                    dt.date.fromisoformat(event["at"][:10])
+                    dates += 1
+        return dates
+
+    maca_s, _ = timed(maca, 3)
+    floor_s, _ = timed(floor, 3)
+    return [
+        Line(
+            f"evaluate {count:,} chronologies (~20 events, built-in protocol)",
+            maca_s,
+            "json.loads + date.fromisoformat of every event's date",
+            floor_s,
+            3,
+        )
+    ]
+
+
+# --- working days ----------------------------------------------------------------------------
+
+
+def bench_working_days(count: int) -> list[Line]:
+    import holidays
+
+    rng = np.random.default_rng(11)
+    starts = np.datetime64("2019-01-01") + rng.integers(0, 7 * 365, count)
+    ns = rng.integers(1, 66, count)
+    pairs = list(zip(starts.astype(object).tolist(), ns.tolist(), strict=True))
+    bank = holidays.country_holidays("GB", subdiv="ENG", years=range(2018, 2028))
+    calendar = np.busdaycalendar(holidays=np.array(sorted(bank), dtype="datetime64[D]"))
+
+    maca, due = timed(lambda: [add_working_days(start, n) for start, n in pairs], 3)
+    floor, fast = timed(
+        lambda: np.busday_offset(starts, ns, roll="backward", busdaycal=calendar), 3
+    )
+    assert due == fast.astype(object).tolist()
+    return [
+        Line(
+            f"add_working_days over {count:,} (start, n) pairs",
+            maca,
+            "numpy busday_offset, roll=backward, same holidays",
+            floor,
+            3,
+        )
+    ]
+
+
+# --- report ----------------------------------------------------------------------------------
+
+BENCHES: dict[str, tuple[str, Callable[[int], list[Line]]]] = {
+    "import": ("csv", bench_import),
+    "xlsx": ("xlsx", bench_xlsx),
+    "sampling": ("pool", bench_sampling),
+    "evaluation": ("chronologies", bench_evaluation),
+    "workdays": ("days", bench_working_days),
+}
+
+
+def environment() -> list[str]:
+    versions = ", ".join(
+        f"{name} {importlib.metadata.version(name)}"
+        for name in ("django", "polars", "numpy", "openpyxl", "python-calamine", "holidays")
+    )
+    return [
+        f"date: {dt.datetime.now().isoformat(timespec='seconds')}",
+        f"CPUs: {os.cpu_count()}; {platform.platform()}; {platform.processor() or platform.machine()}",
+        f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}",
+        versions,
+    ]
+
+
+def markdown(mode: str, env: list[str], lines: list[Line], seconds: float) -> str:
+    rows = "\n".join(
+        f"| {line.what} | {line.fmt(line.measured)} | {line.floor_name}: {line.fmt(line.floor)} "
+        f"| {line.ratio:.1f}x | {line.goal_text} | **{'MET' if line.met else 'MISSED'}** "
+        f"| {line.runs} |"
+        for line in lines
+    )
+    return "\n".join(
+        [
+            f"## Benchmark report ({mode} sizes)",
+            "",
+            *(f"- {item}" for item in env),
+            f"- whole run: {seconds:,.0f} s",
+            "",
+            "| benchmark | maca | floor | ratio | goal | result | runs |",
+            "|---|---|---|---|---|---|---|",
+            rows,
+            "",
+            "As printed:",
+            "",
+            "```",
+            *(line.text() for line in lines),
+            "```",
+            "",
+            "The working-days line stands in for population timeliness (working-day clocks over "
+            "a whole population) until that feature exists.",
+            "",
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (under a minute)")
+    parser.add_argument("--only", default=",".join(BENCHES), help="comma-separated benchmarks")
+    parser.add_argument("--docs", action="store_true", help="also rewrite docs/performance.md")
+    args = parser.parse_args()
+    mode = "quick" if args.quick else "full"
+    env = environment()
+    print(f"maca benchmarks ({mode})", *env, sep="\n", flush=True)
+    started = time.perf_counter()
+    lines: list[Line] = []
+    for name in args.only.split(","):
+        size_key, bench = BENCHES[name]
+        for line in bench(SIZES[mode][size_key]):
+            print(line.text(), flush=True)
+            lines.append(line)
+    report = markdown(mode, env, lines, time.perf_counter() - started)
+    OUT.mkdir(parents=True, exist_ok=True)
+    for target in (OUT / "report.md", OUT / f"report-{mode}.md"):
+        target.write_text(report, encoding="utf-8")
+    print(f"report: {OUT / 'report.md'}")
+    if args.docs:
+        docs = ROOT / "docs" / "performance.md"
+        head = docs.read_text(encoding="utf-8").split("## Benchmark report", 1)[0]
+        docs.write_text(head + report, encoding="utf-8")
+        print(f"updated {docs}")
+
+
+if __name__ == "__main__":
+    main()
