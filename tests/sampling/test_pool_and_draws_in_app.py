@@ -231,3 +231,29 @@ def test_the_pool_page_shows_every_problem_of_a_refused_upload(world, client):
     assert PoolChild.objects.count() == 0
     client.force_login(world.users["chair"])
     assert client.get(reverse("pool")).status_code == 404
+
+
+def test_a_child_split_across_batches_counts_once_and_keeps_every_event(world, monkeypatch):
+    monkeypatch.setattr(services, "BATCH", 2)
+    rows = [
+        "C1,01/01/2021,F,referral,01/03/2022,",
+        "C2,01/01/2021,F,referral,01/03/2022,",
+        "C3,01/01/2021,F,referral,01/03/2022,",
+        "C1,01/01/2021,F,cp_plan_start,01/04/2022,PHY",
+    ]
+    first = services.pool_import(
+        actor=None, partnership=world.partnership, source=_csv(rows), filename="a.csv"
+    )
+    assert (first.children, first.created, first.updated, first.unchanged) == (3, 3, 0, 0)
+    c1 = PoolChild.objects.get(pseudo_id=services.pseudonymise("C1"))
+    assert [e["kind"] for e in c1.events] == ["referral", "cp_plan_start"]
+    again = services.pool_import(
+        actor=None, partnership=world.partnership, source=_csv(rows), filename="a.csv"
+    )
+    assert (again.children, again.created, again.updated, again.unchanged) == (3, 0, 0, 3)
+    rows[1] = "C2,01/01/2021,M,referral,01/03/2022,"
+    changed = services.pool_import(
+        actor=None, partnership=world.partnership, source=_csv(rows), filename="b.csv"
+    )
+    assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 2)
+    assert PoolChild.objects.get(pseudo_id=services.pseudonymise("C2")).sex == "a) Male"
