@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "maca.moderation",
     "maca.chronology",
     "maca.sampling",
+    "maca.briefings",
 ]
 
 MIDDLEWARE = [
