@@ -79,23 +79,12 @@ def _events_json(record: ChildRecord) -> list[dict[str, Any]]:
     ]
 
 
-def _stored(child: PoolChild) -> dict[str, Any]:
-    return {
-        "date_of_birth": child.date_of_birth,
-        "age_years": child.age_years,
-        "sex": child.sex,
-        "ethnicity": child.ethnicity,
-        "team": child.team,
-        "events": child.events,
-    }
-
-
-def _merge(child: PoolChild | None, record: ChildRecord) -> dict[str, Any]:
+def _merge(old: dict[str, Any] | None, record: ChildRecord) -> dict[str, Any]:
     """Combine what the pool holds with a newer file: newer values win, events are united."""
-    events = {(e["kind"], e["date"]): e for e in (child.events if child else [])}
+    old = old or {}
+    events = {(e["kind"], e["date"]): e for e in old.get("events", [])}
     for e in _events_json(record):
         events[(e["kind"], e["date"])] = e
-    old = _stored(child) if child else {}
     return {
         "date_of_birth": record.date_of_birth or old.get("date_of_birth"),
         "age_years": None
@@ -118,49 +107,70 @@ class _Seen:
 
 
 def _flush(partnership: Partnership, batch: dict[str, ChildRecord], seen: _Seen) -> None:
-    existing = {
-        c.pseudo_id: c
-        for c in PoolChild.objects.filter(partnership=partnership, pseudo_id__in=list(batch))
-    }
+    rows = PoolChild.objects.filter(partnership=partnership, pseudo_id__in=list(batch)).values_list(
+        "pk", "pseudo_id", *_UPDATE_FIELDS
+    )
+    existing = {row[1]: (row[0], dict(zip(_UPDATE_FIELDS, row[2:], strict=True))) for row in rows}
     new, changed = [], []
     for pseudo_id, record in batch.items():
         seen.all.add(pseudo_id)
-        child = existing.get(pseudo_id)
-        values = _merge(child, record)
-        if child is None:
-            new.append(PoolChild(partnership=partnership, pseudo_id=pseudo_id, **values))
+        found = existing.get(pseudo_id)
+        values = _merge(found[1] if found else None, record)
+        if found is None:
+            new.append((pseudo_id, values))
             seen.created.add(pseudo_id)
-        elif values != _stored(child):
-            changed.append((child.pk, values))
+        elif values != found[1]:
+            changed.append((found[0], values))
             seen.changed.add(pseudo_id)
-    PoolChild.objects.bulk_create(new, batch_size=500)
+    _insert_rows(partnership, new)
     _update_rows(changed)
 
 
 _UPDATE_FIELDS = ("date_of_birth", "age_years", "sex", "ethnicity", "team", "events")
 
 
+def _param(name: str, value: Any) -> Any:
+    if name == "events":
+        return json.dumps(value)
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _placeholder(name: str) -> str:
+    if name == "events" and connection.vendor == "postgresql":
+        return "CAST(%s AS jsonb)"
+    return "%s"
+
+
 def _update_rows(changed: list[tuple[int, dict[str, Any]]]) -> None:
-    """One parameterised UPDATE run for many rows: far cheaper than the ORM's bulk_update,
-    whose CASE WHEN expressions dominate a big import (see docs/performance.md)."""
+    """One parameterised UPDATE run for many rows. The ORM's bulk_create and bulk_update
+    build a model and expressions per row, which dominated a big import (docs/performance.md)."""
     if not changed:
         return
     table = connection.ops.quote_name(PoolChild._meta.db_table)
-    events = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
     sets = ", ".join(
-        f"{connection.ops.quote_name(name)} = {events if name == 'events' else '%s'}"
+        f"{connection.ops.quote_name(name)} = {_placeholder(name)}"
         for name in (*_UPDATE_FIELDS, "updated_at")
     )
     now = timezone.now()
-
-    def param(name: str, value: Any) -> Any:
-        if name == "events":
-            return json.dumps(value)
-        return value.isoformat() if isinstance(value, dt.date) else value
-
-    rows = [(*(param(f, v[f]) for f in _UPDATE_FIELDS), now, pk) for pk, v in changed]
+    rows = [(*(_param(f, v[f]) for f in _UPDATE_FIELDS), now, pk) for pk, v in changed]
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", rows)  # noqa: S608 - names are ours
+
+
+def _insert_rows(partnership: Partnership, new: list[tuple[str, dict[str, Any]]]) -> None:
+    if not new:
+        return
+    table = connection.ops.quote_name(PoolChild._meta.db_table)
+    names = ("partnership_id", "pseudo_id", *_UPDATE_FIELDS, "updated_at")
+    columns = ", ".join(connection.ops.quote_name(n) for n in names)
+    marks = ", ".join(_placeholder(n) for n in names)
+    now = timezone.now()
+    rows = [
+        (partnership.pk, pseudo_id, *(_param(f, v[f]) for f in _UPDATE_FIELDS), now)
+        for pseudo_id, v in new
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608 - names are ours
 
 
 def pool_import(
