@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from maca.audits import services, toolspec
 from maca.core.errors import ServiceError
 from maca.partnerships.models import Partnership
+from maca.partnerships.selectors import PartnershipNotChosen, partnership_for_command
 
 
 class Command(BaseCommand):
@@ -31,7 +32,7 @@ class Command(BaseCommand):
                 spec = toolspec.parse_tool(text, source=path.name)
                 self.stdout.write(f"{path.name}: valid ({len(spec.questions)} questions).")
                 return
-            partnership = self._partnership(options["partnership"])
+            partnership = _partnership(options["partnership"])
             tool = services.tool_load(
                 actor=None, partnership=partnership, text=text, source=path.name
             )
@@ -41,16 +42,9 @@ class Command(BaseCommand):
             raise CommandError(exc.message, returncode=1) from exc
         self.stdout.write(f"Loaded {tool.name}, version {tool.version}.")
 
-    def _partnership(self, slug: str | None) -> Partnership:
-        qs = Partnership.objects.all()
-        if slug:
-            qs = qs.filter(slug=slug)
-        found = list(qs[:2])
-        if len(found) != 1:
-            raise CommandError(
-                "Name the partnership with --partnership SLUG."
-                if found
-                else "No such partnership.",
-                returncode=2,
-            )
-        return found[0]
+
+def _partnership(slug: str | None) -> Partnership:
+    try:
+        return partnership_for_command(slug)
+    except PartnershipNotChosen as exc:
+        raise CommandError(str(exc), returncode=2) from exc

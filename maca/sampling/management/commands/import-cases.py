@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from maca.partnerships.models import Partnership
+from maca.partnerships.selectors import PartnershipNotChosen, partnership_for_command
 from maca.sampling import services
 from maca.sampling.importers import FORMATS, UnreadableFile
 
@@ -70,13 +71,7 @@ class Command(BaseCommand):
 
 
 def _partnership(slug: str | None) -> Partnership:
-    qs = Partnership.objects.all()
-    if slug:
-        qs = qs.filter(slug=slug)
-    found = list(qs[:2])
-    if len(found) != 1:
-        raise CommandError(
-            "Name the partnership with --partnership SLUG." if found else "No such partnership.",
-            returncode=2,
-        )
-    return found[0]
+    try:
+        return partnership_for_command(slug)
+    except PartnershipNotChosen as exc:
+        raise CommandError(str(exc), returncode=2) from exc
