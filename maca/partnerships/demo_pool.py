@@ -76,7 +76,7 @@ def demo_pool_csv(seed: int = 2022) -> bytes:
         referred = born + dt.timedelta(days=rng.randint(20, 150))
         events = [("referral", referred, ""), ("s47_start", referred + dt.timedelta(days=1), "")]
         if rng.random() < 0.5:
-            events.append(("icpc", referred + dt.timedelta(days=20), ""))
+            events.append(("icpc", referred + dt.timedelta(days=rng.randint(10, 22)), ""))
             events.append(("cp_plan_start", referred + dt.timedelta(days=20), "b) Physical abuse"))
         child(born, events)
     # Children on neglect plans during the neglect audit's period (April 2022 to March 2023).
@@ -104,7 +104,7 @@ def demo_pool_csv(seed: int = 2022) -> bytes:
         if roll < 0.35:
             events.append(("cin_plan_start", referred + dt.timedelta(days=30), ""))
         elif roll < 0.55:
-            icpc = referred + dt.timedelta(days=25)
+            icpc = referred + dt.timedelta(days=rng.randint(12, 26))  # most within 15 working days
             events += [("s47_start", referred + dt.timedelta(days=3), ""), ("icpc", icpc, "")]
             events.append(("cp_plan_start", icpc, rng.choice(CATEGORIES)))
         elif roll < 0.65:
