@@ -554,13 +554,16 @@ def _age_band(born: dt.date | None, on: dt.date) -> str:
     )
 
 
-def population_profile(audit: Audit) -> list[ProfileRow]:
+def population_profile(
+    audit: Audit, eligible: list[tuple[dict[str, Any], dict[str, Any]]] | None = None
+) -> list[ProfileRow]:
     """Eligible children and the drawn sample side by side, by age band, sex, ethnicity and
-    category, so the panel can see the sample is not odd."""
+    category, so the panel can see the sample is not odd. Pass `eligible` when the caller
+    already has it, so the pool is read once per page."""
     record = SelectionRecord.objects.filter(audit=audit).first()
     drawn = set(record.selected) if record else set()
     counts: dict[tuple[str, str], list[int]] = {}
-    for child, event in eligible_for(audit):
+    for child, event in eligible if eligible is not None else eligible_for(audit):
         values = {
             "Age at the time": _age_band(
                 child["date_of_birth"], dt.date.fromisoformat(event["date"])

@@ -139,7 +139,9 @@ def audit_sampling(request: HttpRequest, reference: str) -> HttpResponse:
         # Each drawn child has its own exclude form, so its errors cannot link to one field.
         add_service_error(target, None if action == "exclude" else exc.field, exc.message)
     verification = services.sample_verify(audit) if record and request.GET.get("verify") else None
-    population, eligible = services.eligibility_counts(audit)
+    eligible_children = services.eligible_for(audit)
+    population = PoolChild.objects.filter(partnership_id=audit.partnership_id).count()
+    eligible = len(eligible_children)
     context = {
         "audit": audit,
         "can_change": can_change,
@@ -151,7 +153,7 @@ def audit_sampling(request: HttpRequest, reference: str) -> HttpResponse:
         "eligible": eligible,
         "record": record,
         "verification": verification,
-        "profile": services.population_profile(audit),
+        "profile": services.population_profile(audit, eligible_children),
         "exclude_form": exclude_form,
         "errors_form": {
             "criteria": criteria_form,

@@ -610,14 +610,6 @@ RULES: dict[str, Rule] = {
     "activity:access": Rule(GLOBAL, GET, BUSINESS_UNIT),
 }
 
-# --- Known bugs (see the reasons): strict xfails, so a fix shows up as XPASS ------------------
-
-
-def can_see_case(p: Principal, t: Target) -> bool:
-    case = Target(t.audit, t.case)
-    return RULES["audits:case"].expect(p, "GET", case).allowed
-
-
 # --- Enumerating the URL configuration ------------------------------------------------------
 
 
