@@ -23,6 +23,7 @@ Anyone can re-run a draw, in any language, from the seed and the eligible pseudo
 from __future__ import annotations
 
 import hashlib
+import heapq
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -191,10 +192,11 @@ def draw(
     def by_rank(child_id: str) -> tuple[str, str]:
         return (ranks[child_id], child_id)
 
-    ordered = sorted(ids, key=by_rank)
     excluded = tuple(sorted(child_id for child_id in ids if child_id in excluded_set))
 
     if stratify is None:
+        # Only the lowest ranks matter: the size asked for, plus any excluded among them.
+        ordered = heapq.nsmallest(size + len(excluded), ids, key=by_rank)
         available = [child_id for child_id in ordered if child_id not in excluded_set]
         if len(available) < size:
             raise NotEnoughEligible(size, len(available))
@@ -228,14 +230,18 @@ def draw(
     chosen: list[str] = []
     replacements = []
     for name in sorted(set(counts) | set(quota_of)):
-        in_stratum = sorted(members.get(name, []), key=by_rank)
         quota = quota_of.get(name, 0)
+        group = members.get(name, [])
+        # The lowest ranks in the stratum: its quota plus any excluded children among them.
+        in_stratum = heapq.nsmallest(
+            quota + sum(i in excluded_set for i in group), group, key=by_rank
+        )
         available = [child_id for child_id in in_stratum if child_id not in excluded_set]
         if len(available) < quota:
             raise NotEnoughEligible(quota, len(available), name)
         picked = available[:quota]
         replacements += _replacements(in_stratum[:quota], available, quota, excluded_set, name)
-        strata[name] = Stratum(name, len(in_stratum), quota, tuple(picked))
+        strata[name] = Stratum(name, len(group), quota, tuple(picked))
         chosen += picked
     return Draw(
         seed=seed,
