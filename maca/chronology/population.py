@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from maca.audits.models import Audit
-from maca.chronology.engine import add_working_days
+from maca.chronology.engine import add_working_days_many
 from maca.chronology.models import ChronologyEvent
 from maca.chronology.services import case_evaluation
 
@@ -62,7 +62,7 @@ def pool_share(
     today: dt.date,
 ) -> Share:
     """Of the clocks started in the window and due by today: how many stopped in time."""
-    met = counted = 0
+    clocks: list[tuple[dt.date, dt.date | None]] = []
     for child in children:
         events = child["events"]
         stops = sorted(dt.date.fromisoformat(e["date"]) for e in events if e["kind"] == stop_kind)
@@ -70,14 +70,15 @@ def pool_share(
             if e["kind"] != start_kind:
                 continue
             start = dt.date.fromisoformat(e["date"])
-            if not window[0] <= start <= window[1]:
-                continue
-            due = add_working_days(start, days)
-            done = next((d for d in stops if d >= start), None)
-            if done is None and due >= today:
-                continue  # still running: not counted either way
-            counted += 1
-            met += done is not None and done <= due
+            if window[0] <= start <= window[1]:
+                clocks.append((start, next((d for d in stops if d >= start), None)))
+    dues = add_working_days_many([start for start, _ in clocks], days)
+    met = counted = 0
+    for (_start, done), due in zip(clocks, dues, strict=True):
+        if done is None and due >= today:
+            continue  # still running: not counted either way
+        counted += 1
+        met += done is not None and done <= due
     return Share(met, counted)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from maca.chronology import services as chronology_services
 from maca.chronology.population import audit_timeliness, pool_share
@@ -66,3 +68,13 @@ def test_the_audit_page_shows_every_child_beside_the_audited_cases(world, client
         "Every child"
         not in client.get(reverse("audits:detail", args=[audit.reference])).content.decode()
     )
+
+
+@given(
+    st.lists(st.dates(dt.date(2015, 1, 1), dt.date(2030, 12, 31)), min_size=1, max_size=40),
+    st.integers(0, 60),
+)
+def test_vectorised_working_days_agree_with_the_engine(starts, days):
+    from maca.chronology.engine import add_working_days, add_working_days_many
+
+    assert add_working_days_many(starts, days) == [add_working_days(s, days) for s in starts]

@@ -21,7 +21,13 @@ from .protocol import (
     load_protocol,
     parse_protocol,
 )
-from .timescales import Timescale, add_months, add_working_days, is_working_day
+from .timescales import (
+    Timescale,
+    add_months,
+    add_working_days,
+    add_working_days_many,
+    is_working_day,
+)
 from .vocabulary import EVENT_TYPES
 
 __all__ = [
@@ -44,6 +50,7 @@ __all__ = [
     "Timescale",
     "add_months",
     "add_working_days",
+    "add_working_days_many",
     "builtin_protocols",
     "evaluate",
     "is_working_day",
