@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "maca.moderation",
     "maca.chronology",
     "maca.sampling",
+    "maca.findings",
     "maca.briefings",
 ]
 
@@ -206,7 +207,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MACA_LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    # WeasyPrint and fontTools narrate every layout step at INFO: keep only their problems.
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 if TESTING:

@@ -16,5 +16,6 @@ urlpatterns = [
     path("audits/", include("maca.audits.urls")),
     path("tools/", include("maca.audits.tool_urls")),
     path("pool/", sampling_views.pool, name="pool"),
+    path("briefings/", include("maca.briefings.urls")),
     path("activity/", include("maca.activity.urls")),
 ]

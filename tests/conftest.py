@@ -14,7 +14,9 @@ from hypothesis import settings
 
 from maca.audits import services as audit_services
 from maca.audits.models import Audit, AuditTool
+from maca.briefings import services as briefing_services
 from maca.core.permissions import Actor, actor_for
+from maca.moderation.services import case_moderate
 from maca.partnerships.models import Agency, Membership, Partnership, Role, User
 from maca.returns import services as return_services
 from maca.returns.models import AgencyReturn
@@ -80,7 +82,11 @@ class World:
         tool: AuditTool | None = None,
         deadline: dt.date | None = None,
     ) -> Audit:
-        """An audit moved through the real lifecycle to `status` (up to moderation)."""
+        """An audit moved through the real lifecycle to `status` (up to published).
+
+        Reporting: every case graded 'good' by the chair. Published: the composed briefing,
+        published by the business unit.
+        """
         admin = self.actor("admin")
         audit = audit_services.audit_create(
             actor=admin,
@@ -97,7 +103,7 @@ class World:
                 agency_ids=tuple(a.pk for a in self.agencies.values()),
             ),
         )
-        order = ["planning", "sampling", "auditing", "moderation"]
+        order = ["planning", "sampling", "auditing", "moderation", "reporting", "published"]
         if order.index(status) >= 1:
             audit = audit_services.audit_transition(actor=admin, audit=audit, to_status="sampling")
             for agency_slugs in cases if cases is not None else [("csc", "police"), ("csc", "gp")]:
@@ -117,7 +123,26 @@ class World:
             audit = audit_services.audit_transition(
                 actor=admin, audit=audit, to_status="moderation"
             )
+        if order.index(status) >= 4:
+            self.moderate_all(audit)
+            audit = audit_services.audit_transition(
+                actor=self.actor("chair"), audit=audit, to_status="reporting"
+            )
+        if order.index(status) >= 5:
+            briefing = briefing_services.briefing_start(actor=admin, audit=audit)
+            briefing_services.briefing_publish(
+                actor=admin,
+                briefing=briefing,
+                expected_number=briefing_services.latest_version(briefing).number,
+            )
+            audit.refresh_from_db()
         return audit
+
+    def moderate_all(self, audit: Audit, grade: str = "good") -> None:
+        for case in audit.cases.order_by("number"):
+            case_moderate(
+                actor=self.actor("chair"), case=case, grade=grade, reasons="Sound practice."
+            )
 
     def complete_input(self, audit: Audit) -> return_services.ReturnInput:
         answers = {}

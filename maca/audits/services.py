@@ -290,6 +290,25 @@ def audit_transition(*, actor: Actor, audit: Audit, to_status: str) -> Audit:
     return audit
 
 
+@transaction.atomic
+def audit_mark_published(*, actor: Actor, audit: Audit) -> Audit:
+    """Reporting -> published: only publishing the briefing moves an audit here (no button)."""
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    if audit.status != AuditStatus.REPORTING:
+        return audit
+    audit.status = AuditStatus.PUBLISHED
+    audit.save(update_fields=["status", "updated_at"])
+    activity_record(
+        actor=actor,
+        partnership_id=audit.partnership_id,
+        action="audit.transition",
+        target=audit,
+        audit_id=audit.pk,
+        data={"from": AuditStatus.REPORTING, "to": AuditStatus.PUBLISHED},
+    )
+    return audit
+
+
 def _open_returns(audit: Audit) -> None:
     """One return per case for each agency that knew the child and takes part in the audit."""
     taking_part = set(audit.agencies.values_list("pk", flat=True))

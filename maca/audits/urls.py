@@ -1,7 +1,9 @@
 from django.urls import path
 
 from maca.audits import views
+from maca.briefings import views as briefing_views
 from maca.chronology import views as chronology_views
+from maca.findings import views as finding_views
 from maca.moderation import views as moderation_views
 from maca.returns import views as return_views
 from maca.sampling import views as sampling_views
@@ -17,6 +19,19 @@ urlpatterns = [
     path("<slug:reference>/progress/", views.audit_progress, name="progress"),
     path("<slug:reference>/sampling/", sampling_views.audit_sampling, name="sampling"),
     path("<slug:reference>/cases/new/", views.case_create, name="case_create"),
+    path("<slug:reference>/findings/", finding_views.overview, name="findings"),
+    path("<slug:reference>/findings/<slug:kind>/new/", finding_views.item_new, name="finding_new"),
+    path(
+        "<slug:reference>/findings/<slug:kind>/<int:item_id>/",
+        finding_views.item_edit,
+        name="finding_edit",
+    ),
+    path(
+        "<slug:reference>/findings/<slug:kind>/<int:item_id>/delete/",
+        finding_views.item_delete,
+        name="finding_delete",
+    ),
+    path("<slug:reference>/briefing/", briefing_views.briefing_start, name="briefing_start"),
     path(case, views.case_detail, name="case"),
     path(case + "record/", views.case_record, name="case_record"),
     path(case + "edit/", views.case_edit, name="case_edit"),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from maca.audits import selectors, services, toolspec
 from maca.audits.forms import AuditForm, CaseForm, ToolLoadForm
+from maca.briefings.models import Briefing
 from maca.chronology.population import audit_timeliness
 from maca.core import permissions as perms
 from maca.core.errors import PreconditionFailed, ServiceError
@@ -120,8 +121,14 @@ def audit_detail(request: HttpRequest, reference: str) -> HttpResponse:
             audit, case_ids=[c.pk for c in cases], agency_ids=actor.agency_ids
         )
     )
+    briefing = Briefing.objects.filter(audit=audit).select_related("published_version").first()
     context = {
         "audit": audit,
+        "briefing": briefing,
+        "briefing_readable": briefing is not None and perms.can_read_briefing(actor, briefing),
+        "can_start_briefing": perms.can_start_briefing(actor, audit),
+        "can_read_findings": perms.can_read_findings(actor, audit),
+        "findings_count": audit.findings.count(),
         "cases": cases,
         "summary": summary,
         "next_status": next_status,

@@ -19,6 +19,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [("Dashboard", reverse("dashboard"))]
     if actor.is_admin or actor.is_chair or actor.is_auditor:
         items.append(("Audits", reverse("audits:list")))
+    if actor.has_any_role:
+        items.append(("Briefings", reverse("briefings:list")))
     if perms.can_plan_audits(actor):
         items.append(("Case pool", reverse("pool")))
         items.append(("Audit tools", reverse("tools:list")))

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 if TYPE_CHECKING:
     from maca.audits.models import Audit, Case
+    from maca.briefings.models import Briefing
     from maca.returns.models import AgencyReturn
 
 ADMIN = "admin"
@@ -230,3 +231,60 @@ def can_compare_returns(actor: Actor, audit: Audit) -> bool:
     if actor.is_admin or (actor.is_chair and audit.chair_id == actor.user_id):
         return True
     return actor.is_auditor and audit.status in SHARED_STATES
+
+
+# --- Findings and briefings ----------------------------------------------------------------
+
+# Findings are written at the panel and while the briefing is drafted.
+FINDING_STATES = frozenset({"moderation", "reporting"})
+# A briefing can be drafted from moderation on, and corrected (a new version) after publishing.
+BRIEFING_DRAFT_STATES = frozenset({"moderation", "reporting", "published", "follow_up", "closed"})
+BRIEFING_PUBLISH_STATES = frozenset({"reporting", "published", "follow_up", "closed"})
+
+
+def _panel(actor: Actor, audit: Audit) -> bool:
+    """The business unit and the audit's own chair."""
+    return _same_partnership(actor, audit.partnership_id) and (
+        actor.is_admin or (actor.is_chair and audit.chair_id == actor.user_id)
+    )
+
+
+def can_read_findings(actor: Actor, audit: Audit) -> bool:
+    return _panel(actor, audit)
+
+
+def can_write_findings(actor: Actor, audit: Audit) -> bool:
+    return _panel(actor, audit) and audit.status in FINDING_STATES
+
+
+def can_draft_briefing(actor: Actor, briefing: Briefing) -> bool:
+    """Edit the wording: the panel for an audit's briefing; the business unit for a review's."""
+    if briefing.audit is not None:
+        return _panel(actor, briefing.audit) and briefing.audit.status in BRIEFING_DRAFT_STATES
+    return actor.is_admin and _same_partnership(actor, briefing.partnership_id)
+
+
+def can_start_briefing(actor: Actor, audit: Audit) -> bool:
+    return _panel(actor, audit) and audit.status in BRIEFING_DRAFT_STATES
+
+
+def can_create_review_briefing(actor: Actor) -> bool:
+    return actor.is_admin
+
+
+def can_publish_briefing(actor: Actor, briefing: Briefing) -> bool:
+    """The business unit, once the panel has finished (the audit is in reporting or later)."""
+    if not (actor.is_admin and _same_partnership(actor, briefing.partnership_id)):
+        return False
+    return briefing.audit is None or briefing.audit.status in BRIEFING_PUBLISH_STATES
+
+
+def can_read_briefing(actor: Actor, briefing: Briefing) -> bool:
+    """Published: everyone in the partnership (viewers included). Drafts: those who draft."""
+    if not _same_partnership(actor, briefing.partnership_id) or not actor.has_any_role:
+        return False
+    return briefing.published_version_id is not None or can_draft_briefing(actor, briefing)
+
+
+def can_style_briefings(actor: Actor) -> bool:
+    return actor.is_admin

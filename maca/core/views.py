@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from maca.audits.selectors import audits_for, open_concerns, returns_to_do
+from maca.briefings.selectors import published_briefings
 from maca.core.middleware import get_actor
 
 
@@ -33,5 +34,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "audits": audits,
         "returns_to_do": list(returns_to_do(actor)[:50]),
         "concerns": list(open_concerns(actor)[:50]),
+        "published": list(published_briefings(actor)),
     }
     return render(request, "core/dashboard.html", context)

@@ -16,10 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from maca.audits import services as audit_services
-from maca.audits.models import Audit, AuditTool
+from maca.audits.models import Audit, AuditTool, Case
+from maca.briefings import services as briefing_services
 from maca.chronology import services as chronology_services
 from maca.chronology.services import EventInput
 from maca.core.permissions import Actor, actor_for
+from maca.findings import services as finding_services
 from maca.moderation.services import case_moderate
 from maca.partnerships.demo_pool import demo_pool_csv
 from maca.partnerships.models import Agency, Membership, Partnership, Role, User
@@ -441,7 +443,147 @@ def _build_nmb_audit(
             has_specific_issues=bool(spec.specific_issues),
             specific_issues=spec.specific_issues,
         )
+    audit = audit_services.audit_transition(actor=chair, audit=audit, to_status="reporting")
+    _record_findings(audit, chair, cases)
+    _publish_briefing(audit, admin, chair)
     return audit
+
+
+# (kind, wording, indexes of the cases that evidence it). Invented afresh for the demo.
+FINDINGS: list[tuple[str, str, tuple[int, ...]]] = [
+    (
+        "summary",
+        "Across the five cases, agencies spotted the injuries, shared what they knew and made "
+        "the early safeguarding decisions quickly and for good reasons, so the babies were "
+        "kept safe.",
+        (0, 1, 2, 3, 4),
+    ),
+    (
+        "summary",
+        "Joint work with the family after those first decisions was weaker: plans tended to "
+        "rest on one agency rather than on everyone involved.",
+        (1, 3),
+    ),
+    (
+        "good_practice",
+        "Police, children's social care and health worked closely together, and this kept "
+        "the children safe.",
+        (0, 2, 3, 4),
+    ),
+    (
+        "good_practice",
+        "Partners in the front door triaged information well; sharing was timely and raised "
+        "no serious concerns.",
+        (0, 1, 3, 4),
+    ),
+    (
+        "good_practice",
+        "Strategy discussions happened quickly, with the right people, and led to clear "
+        "safety plans.",
+        (0, 1, 3),
+    ),
+    (
+        "good_practice",
+        "Practitioners kept working relationships with parents under strain while still "
+        "following up the concerns about possible injuries.",
+        (1, 4),
+    ),
+    (
+        "good_practice",
+        "The child protection medical pathway mostly worked: babies were seen when they "
+        "should be and reports helped the partners decide what to do.",
+        (0, 3, 4),
+    ),
+    (
+        "area_for_development",
+        "Some risks could have been handled in a way that lessened the impact on the family "
+        "while keeping the baby's safety first.",
+        (2,),
+    ),
+    (
+        "area_for_development",
+        "A wait for a second medical opinion held up decisions for one baby, and no agency "
+        "recorded challenging or escalating the delay.",
+        (1,),
+    ),
+    (
+        "area_for_development",
+        "Longer-term plans mostly described what children's social care would do; the parts "
+        "played by other agencies were thin.",
+        (3,),
+    ),
+    (
+        "area_for_development",
+        "Medical opinions can only go as far as the evidence allows and are often not "
+        "conclusive; other professionals need help to understand what a medical finding "
+        "does and does not tell them.",
+        (1, 2),
+    ),
+]
+STEPS = [
+    "Play your part in assessments and in shaping the child's plan.",
+    "When a plan ends, make sure you know what happens next for the child and family.",
+    "Read the partnership's guidance on injuries in babies and children under two.",
+]
+LEARNING_EVENTS = [
+    (
+        "Learning from the national review into the murders of Arthur Labinjo-Hughes and Star Hobson",
+        dt.date(2022, 6, 9),
+        "all practitioners",
+    ),
+    (
+        "The lived experience of babies and children who do not yet speak",
+        dt.date(2022, 6, 23),
+        "all practitioners",
+    ),
+    (
+        "Keeping the child's voice at the centre of assessments and plans",
+        dt.date(2022, 7, 7),
+        "social workers and health visitors",
+    ),
+]
+
+
+def _record_findings(audit: Audit, chair: Actor, cases: list[Case]) -> None:
+    for kind, text, evidence in FINDINGS:
+        finding_services.finding_save(
+            actor=chair,
+            audit=audit,
+            data=finding_services.FindingInput(
+                kind=kind, text=text, case_ids=tuple(cases[i].pk for i in evidence)
+            ),
+        )
+    for text in STEPS:
+        finding_services.step_save(
+            actor=chair,
+            audit=audit,
+            data=finding_services.StepInput(text=text, link_url="https://example.org/guidance")
+            if "guidance" in text
+            else finding_services.StepInput(text=text),
+        )
+    for title, date, audience in LEARNING_EVENTS:
+        finding_services.event_save(
+            actor=chair,
+            audit=audit,
+            data=finding_services.EventInput(
+                title=title,
+                date=date,
+                audience=audience,
+                booking_url="https://example.org/learning",
+            ),
+        )
+
+
+def _publish_briefing(audit: Audit, admin: Actor, chair: Actor) -> None:
+    """The chair drafts from the composed text; the business unit publishes it on 2 May 2022."""
+    briefing = briefing_services.briefing_start(actor=chair, audit=audit)
+    draft = briefing_services.latest_version(briefing)
+    briefing_services.briefing_publish(
+        actor=admin,
+        briefing=briefing,
+        expected_number=draft.number,
+        now=timezone.make_aware(dt.datetime(2022, 5, 2, 10, 0)),
+    )
 
 
 def _return_input(

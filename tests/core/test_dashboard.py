@@ -46,4 +46,4 @@ def test_a_viewer_sees_no_audits(world, client):
     client.force_login(world.users["viewer"])
     page = client.get(reverse("dashboard")).content.decode()
     assert "/audits/" not in page
-    assert "Published briefings" in page
+    assert "Latest 7 minute briefings" in page and "None have been published yet." in page

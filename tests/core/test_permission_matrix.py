@@ -47,8 +47,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from maca.activity.models import AccessEntry, ActivityEntry
 from maca.audits import services as audit_services
 from maca.audits.models import Audit, Case, CaseRecord
+from maca.briefings import services as briefing_services
+from maca.briefings.models import BriefingVersion
 from maca.chronology import services as chronology_services
 from maca.chronology.models import ChronologyEvent
+from maca.findings import services as finding_services
+from maca.findings.models import Finding
 from maca.moderation.models import CaseModeration
 from maca.partnerships.models import Membership, Role, User
 from maca.returns.models import AgencyReturn
@@ -94,6 +98,9 @@ AUDITS: dict[str, AuditFacts] = {
     "moderation": AuditFacts("moderation", AB),
     # Running, but the return deadline has passed (drafts are locked).
     "late": AuditFacts("auditing", AB, deadline_passed=True),
+    # After the panel: findings written and the briefing drafted (reporting) or published.
+    "reporting": AuditFacts("reporting", AB),
+    "published": AuditFacts("published", AB),
     # GPs do not take part: the GP auditor must not even see the audit.
     "no-gp": AuditFacts(
         "auditing", {"A": CSC_POLICE}, agencies=frozenset({"csc", "health-visiting", "police"})
@@ -103,6 +110,13 @@ AUDITS: dict[str, AuditFacts] = {
 
 def reference_for(audit: str) -> str:
     return "no-such-audit" if audit == MISSING else f"mx-{audit}"
+
+
+# Briefings: the reporting audit's draft, the published audit's published briefing, and a
+# draft briefing for a rapid review (no audit behind it: the business unit's alone).
+BRIEFINGS = {"reporting": "draft", "published": "published", "review": "draft"}
+# Findings, steps and learning events exist in the reporting audit only.
+ITEM_KINDS = ("finding", "step", "event")
 
 
 class Scenario:
@@ -140,6 +154,7 @@ class Scenario:
                     events=[chronology_services.EventInput("referral", dt.date(2022, 3, 1))],
                 )
                 self.events[(key, case, agency)] = event.pk
+        self.items = self._findings_and_briefings()
         # Admins who lose access after signing in, and a CSC auditor for the before/after test.
         world.add_user("inactive", Role.ADMIN)
         world.add_user("revoked", Role.ADMIN)
@@ -152,6 +167,33 @@ class Scenario:
             client = Client()
             client.force_login(user)
             self._sessions[user.pk] = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    def _findings_and_briefings(self) -> dict[str, int]:
+        world = self.world
+        chair, admin = world.actor("chair"), world.actor("admin")
+        audit = Audit.objects.get(reference=reference_for("reporting"))
+        items = {
+            "finding": finding_services.finding_save(
+                actor=chair,
+                audit=audit,
+                data=finding_services.FindingInput("good_practice", "Timely referrals."),
+            ).pk,
+            "step": finding_services.step_save(
+                actor=chair, audit=audit, data=finding_services.StepInput("Read the guidance.")
+            ).pk,
+            "event": finding_services.event_save(
+                actor=chair, audit=audit, data=finding_services.EventInput("Learning session")
+            ).pk,
+        }
+        briefing_services.briefing_start(actor=chair, audit=audit)
+        briefing_services.review_briefing_create(
+            actor=admin,
+            partnership=world.partnership,
+            reference=reference_for("review"),
+            title="Rapid review",
+            source_kind="rapid_review",
+        )
+        return items
 
     def session_for(self, user: User) -> str:
         return self._sessions[user.pk]
@@ -224,6 +266,16 @@ class Scenario:
         if target.tool is not None:
             kwargs["slug"] = self.tool.slug
             kwargs["version"] = 99 if target.tool == MISSING else self.tool.version
+        if target.kind is not None:
+            kwargs["kind"] = target.kind
+        if target.item is not None:
+            kwargs["item_id"] = 999_999 if target.item == MISSING else self.items[target.item]
+        if target.briefing is not None:
+            kwargs["reference"] = reference_for(target.briefing)
+        if target.fmt is not None:
+            kwargs["fmt"] = target.fmt
+        if target.version is not None:
+            kwargs["number"] = 99 if target.version == MISSING else 1
         return kwargs
 
 
@@ -237,10 +289,19 @@ class Target:
     action: str | None = None
     tool: str | None = None
     event: tuple[str, str] | str | None = None  # (case, agency) of a chronology event
+    kind: str | None = None  # findings: "finding", "step" or "event" (in the URL)
+    item: str | None = None  # findings: which of the reporting audit's items (by kind)
+    briefing: str | None = None  # a key of BRIEFINGS
+    fmt: str | None = None  # a briefing download format
+    version: str | None = None  # "1" or MISSING
 
     @property
     def label(self) -> str:
         parts = [
+            f"briefing-{self.briefing}" if self.briefing else None,
+            f"{self.kind}-{self.item or 'new'}" if self.kind else None,
+            self.fmt,
+            f"v{self.version}" if self.version else None,
             self.audit,
             f"Child-{self.case}" if self.case else None,
             f"{self.agency}-return" if self.agency else None,
@@ -259,6 +320,17 @@ class Target:
 
     @property
     def exists(self) -> bool:
+        if self.briefing is not None:
+            return (
+                self.briefing in BRIEFINGS
+                and self.fmt in {None, "pdf", "docx", "html", "txt"}
+                and self.version != MISSING
+            )
+        if self.kind is not None and self.kind not in ITEM_KINDS:
+            return False
+        if self.item is not None:
+            # An item is reached through its own audit and kind only.
+            return self.item == self.kind and self.audit == "reporting"
         if self.tool is not None:
             return self.tool != MISSING
         if self.audit is None:
@@ -277,7 +349,7 @@ class Target:
         # One return per case for each agency that knew the child, opened when auditing starts.
         return self.agency in self.facts.cases[self.case] and self.state in {
             "auditing",
-            "moderation",
+            *SHARED,
         }
 
     @property
@@ -290,12 +362,16 @@ class Target:
 
     @property
     def return_status(self) -> str:
-        if self.state == "moderation" or (self.case, self.agency) in self.facts.submitted:
+        if self.state in SHARED or (self.case, self.agency) in self.facts.submitted:
             return "submitted"
         return "draft"
 
     def missing_variant(self) -> Target | None:
         """The same request for something that does not exist (must answer the same 404)."""
+        if self.briefing is not None:
+            return replace(self, briefing=MISSING)
+        if self.item is not None:
+            return replace(self, item=MISSING)
         if self.tool is not None:
             return replace(self, tool=MISSING)
         if self.event is not None:
@@ -387,7 +463,23 @@ def any_of(*preds: Pred) -> Pred:
 
 
 EDITABLE = ("planning", "sampling", "auditing")
-SHARED = ("moderation",)  # and later states (none in the scenario)
+SHARED = ("moderation", "reporting", "published")
+FINDING_STATES = ("moderation", "reporting")
+BRIEFING_STATES = ("moderation", "reporting", "published")
+
+
+def briefing_published(p: Principal, t: Target) -> bool:
+    return t.exists and BRIEFINGS[t.briefing or ""] == "published"
+
+
+def audit_briefing(p: Principal, t: Target) -> bool:
+    """A briefing made from an audit (the chair chairs every scenario audit)."""
+    return t.exists and t.briefing != "review"
+
+
+def has_role(p: Principal, t: Target) -> bool:
+    return p.role is not None
+
 
 # --- Targets --------------------------------------------------------------------------------
 
@@ -432,6 +524,28 @@ MANAGE_TARGETS = (
     Target("auditing", MISSING, "police", "reopen"),
 )
 TOOL_TARGETS = (Target(tool="builtin"), Target(tool=MISSING))
+NEW_ITEM_TARGETS = (
+    *(Target("reporting", kind=k) for k in ITEM_KINDS),
+    *(Target(a, kind="finding") for a in ("auditing", "moderation", "published")),
+    Target("reporting", kind="bogus"),
+    Target(MISSING, kind="finding"),
+)
+ITEM_TARGETS = (
+    *(Target("reporting", kind=k, item=k) for k in ITEM_KINDS),
+    Target("published", kind="finding", item="finding"),  # another audit's finding
+    Target("reporting", kind="finding", item=MISSING),
+)
+BRIEFING_TARGETS = (*(Target(briefing=b) for b in BRIEFINGS), Target(briefing=MISSING))
+DOWNLOAD_TARGETS = (
+    *(Target(briefing=b, fmt="txt") for b in BRIEFINGS),
+    Target(briefing="published", fmt="pdf"),
+    Target(briefing="published", fmt="exe"),
+    Target(briefing=MISSING, fmt="txt"),
+)
+VERSION_TARGETS = (
+    *(Target(briefing=b, version="1") for b in BRIEFINGS),
+    Target(briefing="reporting", version=MISSING),
+)
 EVENT_TARGETS = (
     Target("auditing", "A", event=("A", "csc")),
     Target("auditing", "A", event=("A", "police")),
@@ -507,9 +621,13 @@ def logout_expect(p: Principal, method: str) -> Expect:
 
 
 def move_data(t: Target) -> dict[str, str]:
-    """Ask for the next state: the business unit may; the chair only moderation -> reporting."""
+    """Ask for the next state: the business unit may; the chair only moderation -> reporting.
+
+    From reporting on there is no button (publishing the briefing moves the audit on): asking
+    anyway is refused with a message, after the same permission check.
+    """
     status = "planning" if t.audit == MISSING else t.state
-    return {"to": audit_services.NEXT_STATUS[status]}
+    return {"to": audit_services.NEXT_STATUS.get(status, "published")}
 
 
 BUSINESS_UNIT = {"admin": anything}
@@ -517,6 +635,20 @@ CASE_READERS = {"admin": anything, "chair": chaired, "auditor": knew}
 # Add chronology events (and name incidents): the business unit for any agency; an auditor for
 # their own agency on cases it knew; not the chair.
 RECORDERS = {"admin": anything, "auditor": knew}
+
+PANEL = {"admin": anything, "chair": chaired}
+PANEL_WRITES = {
+    "admin": in_state(*FINDING_STATES),
+    "chair": all_of(chaired, in_state(*FINDING_STATES)),
+}
+ANY_ROLE = {"user": has_role}
+BRIEFING_READERS = {
+    "admin": anything,
+    "chair": any_of(briefing_published, all_of(chaired, audit_briefing)),
+    "auditor": briefing_published,
+    "viewer": briefing_published,
+}
+BRIEFING_DRAFTERS = {"admin": anything, "chair": all_of(chaired, audit_briefing)}
 
 RULES: dict[str, Rule] = {
     "healthz": Rule(GLOBAL, GET, {}, login_required=False, special=healthz_expect),
@@ -608,6 +740,35 @@ RULES: dict[str, Rule] = {
     "tools:detail": Rule(TOOL_TARGETS, GET, BUSINESS_UNIT),
     "activity:list": Rule(GLOBAL, GET, BUSINESS_UNIT),
     "activity:access": Rule(GLOBAL, GET, BUSINESS_UNIT),
+    # Findings: the panel reads them; writes while in moderation or reporting. Empty POSTs:
+    # allowed -> the form again with its errors (200), refused -> 404.
+    "audits:findings": Rule(AUDIT_TARGETS, GET, PANEL),
+    "audits:finding_new": Rule(NEW_ITEM_TARGETS, GET_POST, PANEL_WRITES),
+    "audits:finding_edit": Rule(ITEM_TARGETS, GET_POST, PANEL_WRITES),
+    "audits:finding_delete": Rule(ITEM_TARGETS, POST, PANEL_WRITES, post_ok=302),
+    # Start (or reopen) the audit's briefing: the panel, from moderation on.
+    "audits:briefing_start": Rule(
+        AUDIT_TARGETS,
+        POST,
+        {
+            "admin": in_state(*BRIEFING_STATES),
+            "chair": all_of(chaired, in_state(*BRIEFING_STATES)),
+        },
+        post_ok=302,
+    ),
+    # Briefings: published ones for everyone with a role; drafts for those who draft them
+    # (the panel for an audit's, the business unit for a review's); publishing: business unit.
+    "briefings:list": Rule(GLOBAL, GET, ANY_ROLE),
+    "briefings:style_css": Rule(GLOBAL, GET, ANY_ROLE),
+    "briefings:review_new": Rule(GLOBAL, GET_POST, BUSINESS_UNIT),
+    "briefings:style": Rule(GLOBAL, GET_POST, BUSINESS_UNIT),
+    "briefings:detail": Rule(BRIEFING_TARGETS, GET, BRIEFING_READERS),
+    "briefings:download": Rule(DOWNLOAD_TARGETS, GET, BRIEFING_READERS),
+    "briefings:edit": Rule(BRIEFING_TARGETS, GET_POST, BRIEFING_DRAFTERS),
+    "briefings:preview": Rule(BRIEFING_TARGETS, POST, BRIEFING_DRAFTERS),
+    "briefings:versions": Rule(BRIEFING_TARGETS, GET, BRIEFING_DRAFTERS),
+    "briefings:version": Rule(VERSION_TARGETS, GET, BRIEFING_DRAFTERS),
+    "briefings:publish": Rule(BRIEFING_TARGETS, GET_POST, BUSINESS_UNIT),
 }
 
 # --- Enumerating the URL configuration ------------------------------------------------------
@@ -684,6 +845,8 @@ def snapshot() -> dict[str, Any]:
         "cases": Case.objects.count(),
         "returns": list(AgencyReturn.objects.order_by("pk").values_list("pk", "status", "version")),
         "moderations": CaseModeration.objects.count(),
+        "findings": list(Finding.objects.order_by("pk").values_list("pk", "version")),
+        "briefing versions": BriefingVersion.objects.count(),
         "chronology events": ChronologyEvent.objects.count(),
         "activity entries": ActivityEntry.objects.count(),  # every change is logged
     }
