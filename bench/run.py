@@ -50,6 +50,7 @@ SIZES = {
         "chronologies": 5_000,
         "pool": 100_000,
         "days": 100_000,
+        "briefing_runs": 3,
     },
     "full": {
         "csv": 1_000_000,
@@ -57,6 +58,7 @@ SIZES = {
         "chronologies": 100_000,
         "pool": 1_000_000,
         "days": 1_000_000,
+        "briefing_runs": 9,
     },
 }
 AS_OF = dt.date(2025, 6, 30)  # after every generated chronology event
@@ -295,6 +297,39 @@ def bench_working_days(count: int) -> list[Line]:
     ]
 
 
+# --- briefing --------------------------------------------------------------------------------
+
+
+def bench_briefing(runs: int) -> list[Line]:
+    """The demo briefing to PDF and DOCX, in its own process (Django, a throwaway database)."""
+    done = subprocess.run(  # noqa: S603 (our own script, fixed arguments)
+        [sys.executable, str(BENCH / "briefing.py"), "--runs", str(runs)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return [
+        Line(
+            f"demo 7 minute briefing to PDF, composed from the database ({result['pages']} page)",
+            result["pdf"][0],
+            "WeasyPrint writing the same page from static HTML, same options",
+            result["pdf"][1],
+            1.5,
+            runs=f"median of {runs}",
+        ),
+        Line(
+            "demo 7 minute briefing to DOCX, composed from the database",
+            result["docx"][0],
+            "python-docx writing a document of the same shape",
+            result["docx"][1],
+            3,
+            runs=f"median of {runs}",
+        ),
+    ]
+
+
 # --- report ----------------------------------------------------------------------------------
 
 BENCHES: dict[str, tuple[str, Callable[[int], list[Line]]]] = {
@@ -303,13 +338,23 @@ BENCHES: dict[str, tuple[str, Callable[[int], list[Line]]]] = {
     "sampling": ("pool", bench_sampling),
     "evaluation": ("chronologies", bench_evaluation),
     "workdays": ("days", bench_working_days),
+    "briefing": ("briefing_runs", bench_briefing),
 }
 
 
 def environment() -> list[str]:
     versions = ", ".join(
         f"{name} {importlib.metadata.version(name)}"
-        for name in ("django", "polars", "numpy", "openpyxl", "python-calamine", "holidays")
+        for name in (
+            "django",
+            "polars",
+            "numpy",
+            "openpyxl",
+            "python-calamine",
+            "holidays",
+            "weasyprint",
+            "python-docx",
+        )
     )
     return [
         f"date: {dt.datetime.now().isoformat(timespec='seconds')}",
