@@ -77,7 +77,7 @@ def main() -> None:
         version = services.latest_version(briefing)
         return services.version_content(version)
 
-    static_html = render_html(content())
+    static_html = render_html(content(), for_pdf=True)
     pages = render_pdf(content()).pages
 
     def maca_pdf() -> bytes:
@@ -99,7 +99,9 @@ def main() -> None:
             for block in section.blocks:
                 for item in block.items:
                     text = "".join(span.text for span in item)
-                    document.add_paragraph(text, style="List Bullet" if block.kind == "ul" else None)
+                    document.add_paragraph(
+                        text, style="List Bullet" if block.kind == "ul" else None
+                    )
         table = document.add_table(rows=1, cols=2)
         for grade in shape.grades:
             row = table.add_row()

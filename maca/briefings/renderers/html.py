@@ -11,13 +11,18 @@ from django.utils.safestring import SafeString, mark_safe
 from maca.briefings.chart import grade_chart_svg
 from maca.briefings.content import BriefingContent
 
-CSS_PATH = Path(__file__).resolve().parents[2] / "static" / "maca" / "briefing.css"
+STATIC = Path(__file__).resolve().parents[2] / "static" / "maca"
 
 
 @cache
-def stylesheet() -> SafeString:
-    """The briefing stylesheet (our own file, read once per process: it never changes at run time)."""
-    return mark_safe(CSS_PATH.read_text(encoding="utf-8"))  # noqa: S308 - our static file
+def stylesheet(*, screen: bool) -> SafeString:
+    """The briefing stylesheet, plus the screen rules for the HTML page (not for the PDF).
+
+    Our own static files, read once per process: they never change at run time.
+    """
+    names = ("briefing.css", "briefing-screen.css") if screen else ("briefing.css",)
+    css = "\n".join((STATIC / name).read_text(encoding="utf-8") for name in names)
+    return mark_safe(css)  # noqa: S308 - our static files
 
 
 def _context(content: BriefingContent) -> dict[str, object]:
@@ -31,9 +36,15 @@ def render_fragment(content: BriefingContent) -> str:
     return render_to_string("briefings/_briefing.html", _context(content))
 
 
-def render_html(content: BriefingContent, *, scale: float | None = None) -> str:
-    """A complete, self-contained page (stylesheet inlined): the download and the PDF source."""
+def render_html(
+    content: BriefingContent, *, scale: float | None = None, for_pdf: bool = False
+) -> str:
+    """A complete, self-contained page (stylesheets inlined): the download and the PDF source."""
     return render_to_string(
         "briefings/document.html",
-        {**_context(content), "css": stylesheet(), "scale": f"{scale:.3f}" if scale else ""},
+        {
+            **_context(content),
+            "css": stylesheet(screen=not for_pdf),
+            "scale": f"{scale:.3f}" if scale else "",
+        },
     )

@@ -30,7 +30,7 @@ class PdfResult:
 def layout(content: BriefingContent, scale: float):
     from weasyprint import HTML
 
-    html = render_html(content, scale=scale if scale != 1.0 else None)
+    html = render_html(content, scale=scale if scale != 1.0 else None, for_pdf=True)
     return HTML(string=html).render(**OPTIONS)
 
 
