@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "maca.core",
     "maca.activity",
     "maca.partnerships",
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "maca.chronology",
     "maca.sampling",
     "maca.findings",
+    "maca.jobs",
     "maca.briefings",
 ]
 
@@ -151,6 +153,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT: Path | None = Path(os.environ.get("MACA_STATIC_ROOT", str(DATA_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "maca" / "static"]
 MEDIA_ROOT = DATA_DIR / "uploads"
+# Pool uploads larger than this run as a background job with progress on the page (`maca
+# worker`, or the worker thread `maca demo` starts); smaller ones are imported at once.
+MACA_IMPORT_INLINE_MAX_BYTES = int(os.environ.get("MACA_IMPORT_INLINE_MAX_BYTES", "2000000"))
 _manifest = not (DEBUG or TESTING or os.environ.get("MACA_RELAXED_ENV") == "demo")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -16,6 +16,8 @@ urlpatterns = [
     path("audits/", include("maca.audits.urls")),
     path("tools/", include("maca.audits.tool_urls")),
     path("pool/", sampling_views.pool, name="pool"),
+    path("pool/jobs/<uuid:job_id>/", sampling_views.pool_job, name="pool_job"),
+    path("pool/jobs/<uuid:job_id>.json", sampling_views.pool_job_status, name="pool_job_status"),
     path("briefings/", include("maca.briefings.urls")),
     path("activity/", include("maca.activity.urls")),
 ]

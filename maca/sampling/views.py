@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from maca.audits import selectors as audit_selectors
 from maca.core import permissions as perms
 from maca.core.errors import NotAllowed, ServiceError
 from maca.core.forms import add_service_error
 from maca.core.middleware import get_actor
+from maca.jobs import services as job_services
+from maca.jobs.models import Job
 from maca.partnerships.models import Partnership
 from maca.sampling import services
 from maca.sampling.forms import CriteriaForm, DrawForm, ExcludeForm, FixForm, PoolImportForm
@@ -34,6 +40,16 @@ def pool(request: HttpRequest) -> HttpResponse:
         request.FILES if request.method == "POST" else None,
     )
     problems: list[str] = []
+    if request.method == "POST" and form.is_valid() and _large(form.cleaned_data["file"]):
+        upload = form.cleaned_data["file"]
+        job = job_services.enqueue(
+            kind="pool_import",
+            partnership_id=actor.partnership_id,
+            created_by_id=actor.user_id,
+            params={"filename": upload.name[:255], "format": form.cleaned_data["format"] or ""},
+            upload=upload.file,
+        )
+        return redirect("pool_job", job.id)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -62,6 +78,49 @@ def pool(request: HttpRequest) -> HttpResponse:
         "imports": PoolImport.objects.filter(partnership_id=actor.partnership_id)[:20],
     }
     return render(request, "sampling/pool.html", context)
+
+
+def _large(upload: UploadedFile) -> bool:
+    return bool(upload.size and upload.size > settings.MACA_IMPORT_INLINE_MAX_BYTES)
+
+
+def _pool_job(request: HttpRequest, job_id: uuid.UUID) -> Job:
+    actor = get_actor(request)
+    if not perms.can_plan_audits(actor) or actor.partnership_id is None:
+        raise Http404("Not found")
+    job = Job.objects.filter(
+        pk=job_id, partnership_id=actor.partnership_id, kind="pool_import"
+    ).first()
+    if job is None:
+        raise Http404("Not found")
+    return job
+
+
+@login_required
+@require_GET
+def pool_job(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    """A background import: its progress while it runs, then what it did (or every problem)."""
+    job = _pool_job(request, job_id)
+    return render(
+        request,
+        "sampling/pool_job.html",
+        {"job": job, "progress": job_services.read_progress(job)},
+    )
+
+
+@login_required
+@require_GET
+def pool_job_status(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
+    """The same, for the page's script to poll."""
+    job = _pool_job(request, job_id)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "label": job.get_status_display(),
+            "finished": job.finished,
+            **job_services.read_progress(job),
+        }
+    )
 
 
 @login_required

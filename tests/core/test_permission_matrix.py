@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -53,6 +54,7 @@ from maca.chronology import services as chronology_services
 from maca.chronology.models import ChronologyEvent
 from maca.findings import services as finding_services
 from maca.findings.models import Finding
+from maca.jobs import services as job_services
 from maca.moderation.models import CaseModeration
 from maca.partnerships.models import Membership, Role, User
 from maca.returns.models import AgencyReturn
@@ -186,6 +188,9 @@ class Scenario:
             ).pk,
         }
         briefing_services.briefing_start(actor=chair, audit=audit)
+        self.job = job_services.enqueue(
+            kind="pool_import", partnership_id=world.partnership.pk, created_by_id=None
+        )
         briefing_services.review_briefing_create(
             actor=admin,
             partnership=world.partnership,
@@ -276,6 +281,8 @@ class Scenario:
             kwargs["fmt"] = target.fmt
         if target.version is not None:
             kwargs["number"] = 99 if target.version == MISSING else 1
+        if target.job is not None:
+            kwargs["job_id"] = uuid.UUID(int=0) if target.job == MISSING else self.job.pk
         return kwargs
 
 
@@ -294,6 +301,7 @@ class Target:
     briefing: str | None = None  # a key of BRIEFINGS
     fmt: str | None = None  # a briefing download format
     version: str | None = None  # "1" or MISSING
+    job: str | None = None  # "queued" (a background pool import) or MISSING
 
     @property
     def label(self) -> str:
@@ -302,6 +310,7 @@ class Target:
             f"{self.kind}-{self.item or 'new'}" if self.kind else None,
             self.fmt,
             f"v{self.version}" if self.version else None,
+            f"job-{self.job}" if self.job else None,
             self.audit,
             f"Child-{self.case}" if self.case else None,
             f"{self.agency}-return" if self.agency else None,
@@ -320,6 +329,8 @@ class Target:
 
     @property
     def exists(self) -> bool:
+        if self.job is not None:
+            return self.job != MISSING
         if self.briefing is not None:
             return (
                 self.briefing in BRIEFINGS
@@ -368,6 +379,8 @@ class Target:
 
     def missing_variant(self) -> Target | None:
         """The same request for something that does not exist (must answer the same 404)."""
+        if self.job is not None:
+            return replace(self, job=MISSING)
         if self.briefing is not None:
             return replace(self, briefing=MISSING)
         if self.item is not None:
@@ -542,6 +555,7 @@ DOWNLOAD_TARGETS = (
     Target(briefing="published", fmt="exe"),
     Target(briefing=MISSING, fmt="txt"),
 )
+JOB_TARGETS = (Target(job="queued"), Target(job=MISSING))
 VERSION_TARGETS = (
     *(Target(briefing=b, version="1") for b in BRIEFINGS),
     Target(briefing="reporting", version=MISSING),
@@ -735,6 +749,9 @@ RULES: dict[str, Rule] = {
         {"admin": all_of(anything, valid_action, in_state("auditing"))},
     ),
     "pool": Rule(GLOBAL, GET_POST, BUSINESS_UNIT),  # import the case pool
+    # A background import's progress and result: the business unit of its partnership.
+    "pool_job": Rule(JOB_TARGETS, GET, BUSINESS_UNIT),
+    "pool_job_status": Rule(JOB_TARGETS, GET, BUSINESS_UNIT),
     "tools:list": Rule(GLOBAL, GET, BUSINESS_UNIT),
     "tools:load": Rule(GLOBAL, GET_POST, BUSINESS_UNIT),
     "tools:detail": Rule(TOOL_TARGETS, GET, BUSINESS_UNIT),

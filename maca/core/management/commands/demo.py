@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from django.core.management import call_command
@@ -33,4 +35,18 @@ class Command(BaseCommand):
             where = f" ({agency})" if agency else ""
             self.stdout.write(f"  {username:<16} {role.label}{where}")
         if not options["no_serve"]:
+            # One process for the demo: the background-job worker runs as a thread beside the
+            # server. In production it is its own process (`maca worker`).
+            threading.Thread(target=_worker, name="maca-worker", daemon=True).start()
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
+
+
+def _worker() -> None:
+    from django.db import close_old_connections
+
+    from maca.jobs import services
+
+    while True:
+        close_old_connections()
+        if services.run_next() is None:
+            time.sleep(1)
