@@ -57,12 +57,29 @@ def _background(audit: Audit) -> str:
     parts = []
     if audit.background:
         parts.append(audit.background.strip())
+    when = _when(audit)
+    if when and when not in "\n".join(parts):
+        parts.append(when)
     if audit.prompted_by:
         parts.append(f"What prompted it: {audit.prompted_by.strip()}")
     agencies = _agencies_known(audit)
     if agencies:
         parts.append("Children were known to:\n" + "\n".join(f"- {name}" for name in agencies))
     return "\n\n".join(parts)
+
+
+def _when(audit: Audit) -> str:
+    """When the audit looked and when the panel met, unless the background already says so."""
+    if audit.panel_date and long_date(audit.panel_date) in (audit.background or ""):
+        return ""
+    period = (
+        f"It looked at children's records from {long_date(audit.period_start)} to "
+        f"{long_date(audit.period_end)}."
+        if audit.period_start and audit.period_end
+        else ""
+    )
+    panel = f" The panel met on {long_date(audit.panel_date)}." if audit.panel_date else ""
+    return (period + panel).strip()
 
 
 def _agencies_known(audit: Audit) -> list[str]:

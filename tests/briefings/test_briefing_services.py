@@ -273,3 +273,10 @@ def test_partnership_headings_rename_sections_everywhere(world, reporting) -> No
             expected_version=1,
         )
     assert long_heading.value.field == "heading_aim"
+
+
+def test_background_says_when_the_audit_looked_and_the_panel_met(world, reporting) -> None:
+    briefing = services.briefing_start(actor=world.actor("chair"), audit=reporting)
+    background = compose.bodies_of(services.latest_version(briefing))["background"]
+    assert "from 1 January 2022 to 31 December 2022" in background
+    assert f"The panel met on {compose.long_date(reporting.panel_date)}." in background
