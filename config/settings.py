@@ -40,7 +40,7 @@ DATA_DIR = Path(os.environ.get("MACA_DATA_DIR", str(BASE_DIR / "var"))).resolve(
 _secret = os.environ.get("MACA_SECRET_KEY", "")
 if not _secret:
     if DEBUG or TESTING or RELAXED:
-        _secret = "maca-insecure-development-key-not-for-production-use-0123456789"  # noqa: S105
+        _secret = "maca-insecure-development-key-not-for-production-use-0123456789"  # noqa: S105 - development only  # nosec B105
     else:
         raise ImproperlyConfigured(
             "MACA_SECRET_KEY is not set. Set it to a long random value (see .env.example)."
