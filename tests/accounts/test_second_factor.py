@@ -155,6 +155,9 @@ def test_first_sign_in_sets_up_an_app_then_shows_ten_recovery_codes_once(world):
     assert again.status_code == 302, "the codes are shown once"
     assert client.get("/audits/").status_code == 200
     assert ActivityEntry.objects.filter(action="account.second_factor_set_up").count() == 1
+    # docs/security.md: 6-digit codes that change every 30 seconds, one step of clock drift.
+    device = TOTPDevice.objects.get(user=world.users["csc"], confirmed=True)
+    assert (device.digits, device.step, device.tolerance) == (6, 30, 1)
 
 
 def test_a_wrong_code_is_refused_and_the_right_one_lets_you_in(world):
