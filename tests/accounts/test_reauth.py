@@ -89,3 +89,17 @@ def test_wrong_passwords_on_the_confirm_page_lock_the_account_and_end_the_sessio
 def test_anonymous_people_are_sent_to_sign_in(db):
     response = Client().get(EXPORT)
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_downloading_a_chronology_needs_a_recent_sign_in(world):
+    audit = world.audit("reauth", status="auditing")
+    path = f"/audits/{audit.reference}/cases/1/chronology.json"
+    start = dt.datetime.now(dt.UTC)
+    client = Client()
+    with time_machine.travel(start, tick=False):
+        verified_login(client, world.users["csc"])
+        assert client.get(path).status_code == 200
+    with time_machine.travel(start + dt.timedelta(minutes=16), tick=False):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response["Location"].startswith(f"{CONFIRM}?next=")

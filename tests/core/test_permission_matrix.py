@@ -583,6 +583,9 @@ RULES: dict[str, Rule] = {
         CASE_TARGETS, GET_POST, {"admin": in_state(*EDITABLE)}, case_level=True
     ),
     "audits:chronology": Rule(CASE_CORE_TARGETS, GET, CASE_READERS, case_level=True),
+    # A download: it also needs a sign-in within 15 minutes (maca.core.reauth), which the
+    # scenario's sessions, made when the module starts, have; tests/accounts/test_reauth.py
+    # covers an older one.
     "audits:chronology_json": Rule(CASE_CORE_TARGETS, GET, CASE_READERS, case_level=True),
     "audits:chronology_add": Rule(CASE_CORE_TARGETS, GET_POST, RECORDERS, case_level=True),
     "audits:chronology_upload": Rule(CASE_CORE_TARGETS, GET_POST, RECORDERS, case_level=True),
