@@ -64,7 +64,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_next(request))
     if step == "setup":
         return HttpResponseRedirect(_with_next("accounts:setup", request))
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             verified = services.code_verify(user=request.user, code=form.cleaned_data["code"])
@@ -99,7 +99,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     if services.has_second_factor(request.user):
         # Already set up: changing it is for the business unit (`maca reset-second-factor`).
         return HttpResponseRedirect(_with_next("accounts:verify", request))
-    form = SetupForm(request.POST or None)
+    form = SetupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             enrolled = services.setup_confirm(user=request.user, code=form.cleaned_data["code"])
@@ -146,7 +146,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
     """Confirm it is you before a sensitive action (see maca.core.reauth)."""
     user = request.user
     with_code = services.has_second_factor(user)
-    form = ConfirmForm(request.POST or None, with_code=with_code)
+    form = ConfirmForm(request.POST if request.method == "POST" else None, with_code=with_code)
     if request.method == "POST" and form.is_valid():
         # Through authenticate(), so wrong passwords here count towards the lockout too.
         again = authenticate(
@@ -198,7 +198,9 @@ class PasswordChange(PasswordChangeView):
 
 
 def locked_out(
-    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """django-axes' answer while a username or address is locked: the same for every username,
     so it says nothing about whether an account exists."""
