@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from maca.activity.models import ActivityEntry
 from tests.accounts.helpers import session_exists, session_key
 from tests.conftest import PASSWORD, verified_login
 
@@ -103,6 +104,7 @@ def test_changing_the_password_signs_out_every_other_session(world):
     assert not signed_in(elsewhere), "every other session ends"
     user.refresh_from_db()
     assert user.check_password(new)
+    assert ActivityEntry.objects.filter(action="account.password_changed", actor=user).count() == 1
 
 
 def test_the_session_key_changes_at_sign_in(world):
