@@ -10,7 +10,7 @@ export UV_PYTHON ?= $(shell command -v python3.11 >/dev/null 2>&1 && echo 3.11 |
 export UV_PYTHON_DOWNLOADS := never
 PYTEST_ARGS ?=
 
-.PHONY: help install assets demo test lint format typecheck migrations-check check clean bench bench-quick
+.PHONY: help install assets demo test lint security format typecheck migrations-check check clean bench bench-quick
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-18s %s\n", $$1, $$2}'
@@ -45,6 +45,11 @@ lint: .venv/.synced ## ruff (lint and format check) and mypy
 	$(UV) run ruff format --check .
 	MACA_DEBUG=1 $(UV) run mypy
 
+security: .venv/.synced ## Static security checks: bandit, and semgrep with maca's own rules in .semgrep/ (offline)
+	$(UV) run bandit -c pyproject.toml -r maca config -q
+	$(UV) run --group security semgrep scan --config .semgrep/ --metrics=off \
+		--disable-version-check --error --quiet maca config
+
 format: .venv/.synced ## Format the code with ruff
 	$(UV) run ruff check --fix .
 	$(UV) run ruff format .
@@ -52,7 +57,7 @@ format: .venv/.synced ## Format the code with ruff
 migrations-check: .venv/.synced ## Fail if a model change has no migration
 	MACA_DEBUG=1 $(UV) run maca makemigrations --check --dry-run
 
-check: lint migrations-check ## Everything CI checks except the tests
+check: lint security migrations-check ## Everything CI checks except the tests
 
 bench-quick: .venv/.synced ## Benchmarks at small sizes against floors measured in the same run (under a minute)
 	$(UV) run --group bench python bench/run.py --quick

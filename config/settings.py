@@ -6,6 +6,7 @@ environment (`maca evaluate`, `maca check-disclosure`, `--help`), which `maca.cl
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -39,7 +40,7 @@ DATA_DIR = Path(os.environ.get("MACA_DATA_DIR", str(BASE_DIR / "var"))).resolve(
 _secret = os.environ.get("MACA_SECRET_KEY", "")
 if not _secret:
     if DEBUG or TESTING or RELAXED:
-        _secret = "maca-insecure-development-key-not-for-production-use-0123456789"  # noqa: S105
+        _secret = "maca-insecure-development-key-not-for-production-use-0123456789"  # noqa: S105 - development only  # nosec B105
     else:
         raise ImproperlyConfigured(
             "MACA_SECRET_KEY is not set. Set it to a long random value (see .env.example)."
@@ -62,7 +63,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "maca.core",
+    "maca.accounts",
     "maca.activity",
     "maca.partnerships",
     "maca.audits",
@@ -75,17 +82,25 @@ INSTALLED_APPS = [
     "maca.briefings",
 ]
 
+# Order matters: the header middleware wraps everything (so redirects carry the headers too);
+# the second-factor and session-lifetime checks run once the user and messages are known;
+# django-axes goes last, as its documentation asks.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "maca.accounts.middleware.SessionLifetimeMiddleware",
+    "maca.accounts.middleware.SecondFactorMiddleware",
     "maca.core.middleware.ActorMiddleware",
     "maca.core.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -135,6 +150,11 @@ AUTH_USER_MODEL = "partnerships.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes checks every sign-in before Django's own backend (see "Lockout" below).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -173,25 +193,77 @@ if not _manifest:
     STATIC_ROOT = None
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Sessions: 30 minutes idle (renewed on every request); see docs/adr/0004.
-SESSION_COOKIE_AGE = 30 * 60
+# Production unless running the demo, the tests or with MACA_DEBUG.
+PRODUCTION = not (DEBUG or RELAXED or TESTING)
+
+# Sessions (docs/adr/0006): 30 minutes idle (renewed on every request), 12 hours at most
+# from signing in (maca.accounts.middleware.SessionLifetimeMiddleware), and gone when the
+# browser closes.
+SESSION_IDLE_MINUTES = int(os.environ.get("MACA_SESSION_IDLE_MINUTES", "30"))
+SESSION_ABSOLUTE_HOURS = int(os.environ.get("MACA_SESSION_ABSOLUTE_HOURS", "12"))
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-SECURE_SSL_REDIRECT = env_bool(
-    "MACA_SECURE_SSL_REDIRECT", not DEBUG and not RELAXED and not TESTING
-)
-SESSION_COOKIE_SECURE = SECURE_SSL_REDIRECT
-CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
-SECURE_HSTS_SECONDS = 31536000 if SECURE_SSL_REDIRECT else 0
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_SSL_REDIRECT
-SECURE_HSTS_PRELOAD = SECURE_SSL_REDIRECT
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = env_bool("MACA_SECURE_SSL_REDIRECT", PRODUCTION)
+# Cookies are Secure and HSTS is sent in production even when a proxy does the HTTPS redirect.
+SESSION_COOKIE_SECURE = PRODUCTION or SECURE_SSL_REDIRECT
+CSRF_COOKIE_SECURE = PRODUCTION or SECURE_SSL_REDIRECT
+SECURE_HSTS_SECONDS = 31536000 if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SESSION_COOKIE_SECURE
+SECURE_HSTS_PRELOAD = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): only our own files, no inline script or style, no
+# framing, forms post only to us. Templates hold no inline script; init.js does the rest.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Second factor (maca.accounts; docs/security.md). Every account that can see case-level
+# data (business unit, panel chair, agency auditor) signs in with an authenticator app code
+# or a recovery code. Viewers see only published briefings and aggregate figures, so a
+# partnership may let them sign in with a password alone (the default).
+MFA_EXEMPT_VIEWERS = env_bool("MACA_MFA_EXEMPT_VIEWERS", True)
+MFA_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = os.environ.get("MACA_OTP_ISSUER", "maca")
+# Re-authentication for sensitive actions (maca.core.reauth): minutes a confirmation lasts.
+REAUTH_MAX_AGE_MINUTES = 15
+
+# Lockout (django-axes): 10 failed sign-ins for one username, or from one address, lock that
+# username or address for 5 minutes (Cyber Essentials: at most 10 guesses in 5 minutes).
+# Failures older than the cool-off are forgotten; a successful sign-in clears them.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = dt.timedelta(minutes=5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "maca.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "maca.accounts.client.client_ip"
+# Axes would otherwise write usernames and addresses into the application log.
+AXES_CLIENT_STR_CALLABLE = "maca.accounts.client.client_str"
+AXES_VERBOSE = False
+# How many proxies you run in front of maca that append to X-Forwarded-For (0: none; the
+# client address is then the connection's). Lockout by address needs the real client address.
+PROXY_COUNT = int(os.environ.get("MACA_PROXY_COUNT", "0"))
 
 EMAIL_BACKEND = os.environ.get(
     "MACA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
@@ -212,11 +284,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MACA_LOG_LEVEL", "INFO")},
-    # WeasyPrint and fontTools narrate every layout step at INFO: keep only their problems.
+    # WeasyPrint and fontTools narrate every layout step at INFO, django-axes every sign-in:
+    # keep only their problems (axes' failures and lockouts are warnings).
     "loggers": {
         "django.server": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -13,6 +13,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("maca.accounts.urls")),
     path("audits/", include("maca.audits.urls")),
     path("tools/", include("maca.audits.tool_urls")),
     path("pool/", sampling_views.pool, name="pool"),

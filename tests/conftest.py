@@ -10,6 +10,9 @@ import os
 from collections.abc import Callable
 
 import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import settings
 
 from maca.audits import services as audit_services
@@ -177,9 +180,27 @@ def world(db) -> World:
     return World()
 
 
+def verified_login(client: Client, user: User) -> None:
+    """Sign `client` in as `user` with the second factor given, as after the code page.
+
+    Gives the user a confirmed authenticator app if they have none. Use this (or the `login`
+    fixture) instead of `client.force_login`, which leaves the second factor owed, so every
+    page but the code page redirects (see tests/accounts/test_second_factor.py).
+    """
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 @pytest.fixture
 def login(client, world) -> Callable[[str], None]:
+    """`login("csc")`: the test client signed in as that user, second factor given."""
+
     def _login(username: str) -> None:
-        client.force_login(world.users[username])
+        verified_login(client, world.users[username])
 
     return _login

@@ -80,6 +80,18 @@ def test_demo_refuses_a_database_it_did_not_make(world):
 
 
 @pytest.mark.django_db
+def test_demo_refuses_a_real_partnership_that_happens_to_be_called_demo():
+    """The demo's accounts skip the second factor, so `maca demo` must never adopt a database
+    it did not make, even one whose only partnership has the demo's slug."""
+    Partnership.objects.create(name="Demo Borough Partnership", slug="demo")
+    with pytest.raises(CommandError) as exc:
+        call_command("demo", "--no-serve")
+    assert exc.value.returncode == 1
+    assert not Partnership.objects.filter(is_demo=True).exists()
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
 def test_healthz_says_ok_and_nothing_else(client):
     response = client.get("/healthz")
     assert response.status_code == 200

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from maca.audits import selectors as audit_selectors
@@ -20,6 +22,7 @@ from maca.core import permissions as perms
 from maca.core.errors import ConflictError, NotAllowed, PreconditionFailed, ServiceError
 from maca.core.forms import add_service_error
 from maca.core.middleware import get_actor
+from maca.core.reauth import recently_authenticated
 from maca.partnerships.models import Partnership
 
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -153,6 +156,11 @@ def briefing_publish(request: HttpRequest, reference: str) -> HttpResponse:
     briefing = selectors.briefing_get(actor, reference)
     if not perms.can_publish_briefing(actor, briefing):
         raise Http404("Not found")
+    if request.method == "POST" and not recently_authenticated(request):
+        # Publishing puts a document in front of every practitioner: confirm it is you first
+        # (after the permission check, so a refusal still looks like "not found").
+        query = urlencode({"next": request.path})
+        return redirect(f"{reverse('accounts:confirm')}?{query}")
     latest = services.latest_version(briefing)
     form = PublishForm(
         request.POST if request.method == "POST" else None, initial={"number": latest.number}

@@ -17,6 +17,7 @@ from maca.chronology.selectors import timeline
 from maca.core.errors import NotAllowed, ServiceError
 from maca.core.forms import add_service_error
 from maca.core.middleware import get_actor
+from maca.core.reauth import require_recent_auth
 from maca.partnerships.models import Agency
 
 
@@ -55,9 +56,13 @@ def chronology(request: HttpRequest, reference: str, number: int) -> HttpRespons
 
 
 @login_required
+@require_recent_auth()
 @require_GET
 def chronology_json(request: HttpRequest, reference: str, number: int) -> JsonResponse:
-    """The merged chronology in the contract's file format, for `maca evaluate`."""
+    """The merged chronology in the contract's file format, for `maca evaluate`.
+
+    A download of case-level data, so the person confirms who they are first unless they did
+    in the last 15 minutes (maca.core.reauth)."""
     _audit, case = _case(request, reference, number, "chronology.download")
     response = JsonResponse(services.case_document(case), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = (

@@ -30,7 +30,7 @@ from maca.returns.models import AgencyReturn
 from maca.sampling import services as sampling_services
 
 DEMO_SLUG = "demo"
-DEMO_PASSWORD = "maca-demo"  # noqa: S105 - published demo sign-in, only in a demo database
+DEMO_PASSWORD = "maca-demo"  # noqa: S105 - published demo sign-in, only in a demo database  # nosec B105
 NMB_REFERENCE = "injuries-in-non-mobile-babies-2022"
 NMB_SEED = "demo-panel-2022"
 NEGLECT_REFERENCE = "neglect-2023"

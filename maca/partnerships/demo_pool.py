@@ -50,7 +50,7 @@ def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
 
 def demo_pool_csv(seed: int = 2022) -> bytes:
     """The demo pool as maca's plain case-pool CSV (one row per event)."""
-    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
+    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security  # nosec B311
     rows: list[list[str]] = []
     number = 0
 

@@ -16,6 +16,14 @@ class Partnership(models.Model):
     is_demo = models.BooleanField(default=False)
     colour = models.CharField(max_length=7, default="#1d70b8")
 
+    class Meta:
+        constraints = [
+            # Slugs are unique, so at most one partnership (the demo's) can carry the flag.
+            models.CheckConstraint(
+                condition=Q(is_demo=False) | Q(slug="demo"), name="only_the_demo_is_demo"
+            )
+        ]
+
     def __str__(self) -> str:
         return self.name
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from maca.activity.models import AccessEntry, ActivityEntry, AppendOnlyError
+from tests.conftest import verified_login
 
 
 def test_log_entries_cannot_be_changed_or_deleted(world):
@@ -28,7 +29,7 @@ def test_log_entries_cannot_be_changed_or_deleted(world):
 
 def test_viewing_a_case_is_logged_with_who_and_what_but_no_identity(world, client):
     audit = world.audit(status="auditing", cases=[("csc", "police")])
-    client.force_login(world.users["police"])
+    verified_login(client, world.users["police"])
     response = client.get(reverse("audits:case", args=[audit.reference, 1]))
     assert response.status_code == 200
     entry = AccessEntry.objects.get()
@@ -43,7 +44,7 @@ def test_viewing_a_case_is_logged_with_who_and_what_but_no_identity(world, clien
 
 def test_the_restricted_record_view_is_logged_separately(world, client):
     audit = world.audit(status="sampling", cases=[("csc",)])
-    client.force_login(world.users["admin"])
+    verified_login(client, world.users["admin"])
     response = client.get(reverse("audits:case_record", args=[audit.reference, 1]))
     assert response.status_code == 200
     assert b"Testchild Surname" in response.content
@@ -53,9 +54,9 @@ def test_the_restricted_record_view_is_logged_separately(world, client):
 
 def test_the_business_unit_can_read_who_viewed_what(world, client):
     audit = world.audit(status="auditing", cases=[("csc", "police")])
-    client.force_login(world.users["police"])
+    verified_login(client, world.users["police"])
     client.get(reverse("audits:case", args=[audit.reference, 1]))
-    client.force_login(world.users["admin"])
+    verified_login(client, world.users["admin"])
     page = client.get(reverse("activity:access") + "?user=police")
     assert page.status_code == 200
     assert b"case.view" in page.content and b"Child A" in page.content

@@ -139,3 +139,24 @@ def test_the_partnership_renames_headings_in_the_app(world, briefing, client, lo
     assert "Your next steps" in page
     css = client.get(reverse("briefings:style_css")).content.decode()
     assert "--briefing-accent: #f0f4f5" in css
+
+
+def test_publishing_asks_to_confirm_it_is_you_after_a_while(briefing, client, login) -> None:
+    from maca.core.reauth import AUTHENTICATED_AT
+
+    login("admin")
+    session = client.session
+    session[AUTHENTICATED_AT] = 0  # signed in long ago
+    session.save()
+    url = reverse("briefings:publish", args=[briefing.reference])
+    response = client.post(url, {"number": "1"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:confirm"))
+    briefing.refresh_from_db()
+    assert briefing.published_version is None
+    # Someone who may not publish still gets "not found", not the confirm page.
+    login("viewer")
+    session = client.session
+    session[AUTHENTICATED_AT] = 0
+    session.save()
+    assert client.post(url, {"number": "1"}).status_code == 404

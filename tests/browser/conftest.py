@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page
 
 from tests.browser.support import close_copy_pages, register_no_js, sign_in
 
@@ -63,17 +63,29 @@ def _axe_copy_pages(live_server: Any) -> Iterator[None]:
 @pytest.fixture
 def open_browser(
     new_context: Callable[..., BrowserContext], live_server: Any, _axe_copy_pages: None
-) -> Callable[..., Page]:
-    """`open_browser(js=False)`: a fresh context (its own cookies) on the live server."""
+) -> Iterator[Callable[..., Page]]:
+    """`open_browser(js=False)`: a fresh context (its own cookies) on the live server.
+
+    Every page it opens is watched for Content-Security-Policy violations that Chromium
+    reports on its console; the test fails if there was any.
+    """
+    violations: list[str] = []
+
+    def _watch(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
 
     def _open(*, js: bool = True) -> Page:
         context = new_context(java_script_enabled=js, base_url=live_server.url)
         context.set_default_timeout(10_000)
         if not js:
             register_no_js(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", _watch)
+        return page
 
-    return _open
+    yield _open
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from maca.chronology.engine import evaluate, load_protocol, parse_chronology
 from maca.chronology.models import ChronologyEvent, Incident
 from maca.core.errors import NotAllowed
 from maca.returns.models import AgencyReturn
+from tests.conftest import verified_login
 
 
 @pytest.fixture
@@ -137,7 +138,7 @@ def test_a_json_upload_with_an_unknown_type_is_refused_whole():
 def test_the_app_and_maca_evaluate_agree(world, child_a, client):
     _seen_and_referred(world, child_a, referral_day="2022-01-11")
     in_app = services.case_evaluation(child_a, as_of=dt.date(2022, 3, 31))
-    client.force_login(world.users["police"])
+    verified_login(client, world.users["police"])
     downloaded = client.get(
         reverse("audits:chronology_json", args=[child_a.audit.reference, 1])
     ).json()
@@ -156,7 +157,7 @@ def test_the_timeline_page_is_logged_and_hidden_from_agencies_that_did_not_know_
     world, audit, client
 ):
     _seen_and_referred(world, audit.cases.get(number=1))
-    client.force_login(world.users["csc"])
+    verified_login(client, world.users["csc"])
     page = client.get(reverse("audits:chronology", args=[audit.reference, 1]))
     assert page.status_code == 200
     assert "Timescale checks" in page.content.decode()
@@ -164,13 +165,13 @@ def test_the_timeline_page_is_logged_and_hidden_from_agencies_that_did_not_know_
     assert (
         AccessEntry.objects.filter(action="chronology.view", user=world.users["csc"]).count() == 1
     )
-    client.force_login(world.users["police"])
+    verified_login(client, world.users["police"])
     assert client.get(reverse("audits:chronology", args=[audit.reference, 2])).status_code == 404
 
 
 def test_the_return_form_shows_the_evidence_for_each_question(world, child_a, client):
     _seen_and_referred(world, child_a, referral_day="2022-01-12")
-    client.force_login(world.users["csc"])
+    verified_login(client, world.users["csc"])
     page = client.get(
         reverse("audits:return", args=[child_a.audit.reference, 1, "csc"])
     ).content.decode()
@@ -181,7 +182,7 @@ def test_the_return_form_shows_the_evidence_for_each_question(world, child_a, cl
 
 
 def test_an_auditor_can_add_an_event_through_the_form(world, child_a, client):
-    client.force_login(world.users["police"])
+    verified_login(client, world.users["police"])
     url = reverse("audits:chronology_add", args=[child_a.audit.reference, 1])
     bad = client.post(url, {"agency": "police", "event_type": "referral", "on_date": "31/02/2022"})
     assert "Date must be a real date" in bad.content.decode()

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from maca.chronology import services as chronology_services
 from maca.chronology.population import audit_timeliness, pool_share
 from maca.sampling.models import PoolChild
+from tests.conftest import verified_login
 
 WINDOW = (dt.date(2022, 1, 1), dt.date(2022, 12, 31))
 
@@ -60,10 +61,10 @@ def test_the_audit_page_shows_every_child_beside_the_audited_cases(world, client
     icpc = rows[0]
     assert (icpc.population.met, icpc.population.counted) == (3, 4)
     assert (icpc.sample.met, icpc.sample.counted) == (0, 1)
-    client.force_login(world.users["admin"])
+    verified_login(client, world.users["admin"])
     page = client.get(reverse("audits:detail", args=[audit.reference])).content.decode()
     assert "75% (3 of 4)" in page and "0% (0 of 1)" in page
-    client.force_login(world.users["csc"])
+    verified_login(client, world.users["csc"])
     assert (
         "Every child"
         not in client.get(reverse("audits:detail", args=[audit.reference])).content.decode()

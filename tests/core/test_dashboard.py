@@ -6,11 +6,12 @@ from django.urls import reverse
 
 from maca.returns import services
 from maca.returns.models import AgencyReturn
+from tests.conftest import verified_login
 
 
 def test_an_auditor_sees_their_agencys_outstanding_returns_only(world, client):
     audit = world.audit(status="auditing", cases=[("csc", "police"), ("police",), ("gp",)])
-    client.force_login(world.users["police"])
+    verified_login(client, world.users["police"])
     page = client.get(reverse("dashboard")).content.decode()
     assert "Returns to complete" in page
     assert f"/audits/{audit.reference}/cases/1/returns/police/" in page
@@ -21,7 +22,7 @@ def test_an_auditor_sees_their_agencys_outstanding_returns_only(world, client):
 def test_submitted_returns_leave_the_list(world, client):
     audit = world.audit(status="auditing", cases=[("police",)])
     world.submit(AgencyReturn.objects.get(case__audit=audit))
-    client.force_login(world.users["police"])
+    verified_login(client, world.users["police"])
     assert "Returns to complete" not in client.get(reverse("dashboard")).content.decode()
 
 
@@ -34,16 +35,16 @@ def test_the_business_unit_sees_immediate_concerns(world, client):
         data=services.ReturnInput(immediate_concern=True, immediate_concern_detail="Urgent."),
         expected_version=ret.version,
     )
-    client.force_login(world.users["admin"])
+    verified_login(client, world.users["admin"])
     page = client.get(reverse("dashboard")).content.decode()
     assert "Immediate concerns" in page and "Child A, CSC" in page
-    client.force_login(world.users["chair"])
+    verified_login(client, world.users["chair"])
     assert "Immediate concerns" not in client.get(reverse("dashboard")).content.decode()
 
 
 def test_a_viewer_sees_no_audits(world, client):
     world.audit(status="auditing")
-    client.force_login(world.users["viewer"])
+    verified_login(client, world.users["viewer"])
     page = client.get(reverse("dashboard")).content.decode()
     assert "/audits/" not in page
     assert "Latest 7 minute briefings" in page and "None have been published yet." in page

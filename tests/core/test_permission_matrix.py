@@ -14,7 +14,9 @@ per-app READMEs' "who" tables:
 * signed in, but the membership revoked after signing in: 404 for everything role-gated;
 * a method the view does not accept: 405.
 
-A forbidden POST must write nothing (no INSERT/UPDATE/DELETE outside the session and access-log
+Every response carries the security headers (tests/core/headers.py: Content-Security-Policy,
+X-Frame-Options, nosniff, Referrer-Policy; no-store for signed-in people). A forbidden POST
+must write nothing (no INSERT/UPDATE/DELETE outside the session and access-log
 tables, and audit/return/case/log rows unchanged). Every successful GET of a case-level page
 writes exactly one access-log entry for that user; a denied one writes none. A return page
 shows its edit form exactly when the same person may POST to it.
@@ -58,7 +60,8 @@ from maca.jobs import services as job_services
 from maca.moderation.models import CaseModeration
 from maca.partnerships.models import Membership, Role, User
 from maca.returns.models import AgencyReturn
-from tests.conftest import World
+from tests.conftest import World, verified_login
+from tests.core.headers import security_header_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +170,7 @@ class Scenario:
         self._sessions: dict[int, str] = {}
         for user in world.users.values():
             client = Client()
-            client.force_login(user)
+            verified_login(client, user)
             self._sessions[user.pk] = client.cookies[settings.SESSION_COOKIE_NAME].value
 
     def _findings_and_briefings(self) -> dict[str, int]:
@@ -634,6 +637,20 @@ def logout_expect(p: Principal, method: str) -> Expect:
     return Expect(302, location=login_url(), allowed=True)
 
 
+def redirects_signed_in(to: str, methods: frozenset[str] = frozenset({"GET", "POST"})) -> Any:
+    """Second-factor pages: someone who has already given it is sent on (all principals in
+    the scenario have); anyone else signed out to the login page."""
+
+    def expect(p: Principal, method: str) -> Expect:
+        if not p.signed_in:
+            return Expect(302, location=login_url())
+        if method not in methods:
+            return Expect(405)
+        return Expect(302, location=reverse(to), allowed=True)
+
+    return expect
+
+
 def move_data(t: Target) -> dict[str, str]:
     """Ask for the next state: the business unit may; the chair only moderation -> reporting.
 
@@ -668,6 +685,16 @@ RULES: dict[str, Rule] = {
     "healthz": Rule(GLOBAL, GET, {}, login_required=False, special=healthz_expect),
     "login": Rule(GLOBAL, GET_POST, {}, login_required=False, special=login_expect),
     "logout": Rule(GLOBAL, POST, {}, login_required=False, special=logout_expect),
+    # Second factor (maca/accounts/README.md): everyone in the scenario has given theirs, so
+    # the code page sends them on, set-up to the code page (already set up) and the recovery
+    # codes page on (nothing to show). tests/accounts covers the people who still owe one.
+    "accounts:verify": Rule(GLOBAL, GET_POST, {}, special=redirects_signed_in("dashboard")),
+    "accounts:setup": Rule(GLOBAL, GET_POST, {}, special=redirects_signed_in("accounts:verify")),
+    "accounts:recovery_codes": Rule(GLOBAL, GET, {}, special=redirects_signed_in("dashboard", GET)),
+    # Anyone signed in changes their own password and confirms it is them (an empty POST:
+    # the form again with its errors).
+    "accounts:password": Rule(GLOBAL, GET_POST, {"user": anything}),
+    "accounts:confirm": Rule(GLOBAL, GET_POST, {"user": anything}),
     # Everyone signed in has a dashboard (published briefings and figures; no audits for viewers).
     "dashboard": Rule(GLOBAL, GET, {"user": anything}),
     "audits:list": Rule(GLOBAL, GET, {"admin": anything, "chair": anything, "auditor": anything}),
@@ -702,6 +729,9 @@ RULES: dict[str, Rule] = {
         CASE_TARGETS, GET_POST, {"admin": in_state(*EDITABLE)}, case_level=True
     ),
     "audits:chronology": Rule(CASE_CORE_TARGETS, GET, CASE_READERS, case_level=True),
+    # A download: it also needs a sign-in within 15 minutes (maca.core.reauth), which the
+    # scenario's sessions, made when the module starts, have; tests/accounts/test_reauth.py
+    # covers an older one.
     "audits:chronology_json": Rule(CASE_CORE_TARGETS, GET, CASE_READERS, case_level=True),
     "audits:chronology_add": Rule(CASE_CORE_TARGETS, GET_POST, RECORDERS, case_level=True),
     "audits:chronology_upload": Rule(CASE_CORE_TARGETS, GET_POST, RECORDERS, case_level=True),
@@ -991,17 +1021,23 @@ def test_permission_matrix(
         assert not writes(queries), f"{where}: a forbidden POST wrote {writes(queries)}"
         assert snapshot() == before, f"{where}: a forbidden POST changed something"
 
+    # Every answer, allowed or not, carries the security headers (CSP, framing, sniffing,
+    # referrer); pages for a signed-in person are never cached.
+    still_signed_in = p.signed_in and url_name != "logout"
+    problems = security_header_problems(response, signed_in=still_signed_in)
+    assert not problems, f"{where}: {problems}"
+
 
 def test_revocation_takes_effect_on_the_next_request(scenario: Scenario, client: Client) -> None:
     path = reverse("audits:case", kwargs=scenario.kwargs(Target("auditing", "A")))
     world = scenario.world
 
-    client.force_login(world.users["csc-2"])
+    verified_login(client, world.users["csc-2"])
     assert client.get(path).status_code == 200, "csc-2 before revocation"
     Membership.objects.filter(user=world.users["csc-2"]).update(is_active=False)
     assert client.get(path).status_code == 404, "csc-2 after the membership was revoked"
 
-    client.force_login(world.users["admin"])
+    verified_login(client, world.users["admin"])
     assert client.get(path).status_code == 200, "admin before deactivation"
     User.objects.filter(pk=world.users["admin"].pk).update(is_active=False)
     response = client.get(path)

@@ -16,6 +16,7 @@ from maca.activity.models import ActivityEntry
 from maca.audits.models import Case
 from maca.sampling import services
 from maca.sampling.models import PoolChild, PoolImport, SelectionRecord
+from tests.conftest import verified_login
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "external"
 ANNEX_A = FIXTURES / "liia-tools" / "Annex_A.xlsx"
@@ -196,7 +197,7 @@ def test_sample_command_prints_the_record_and_refuses_too_few(pooled, capsys):
 def test_the_sampling_page_sets_criteria_draws_and_fixes(pooled, client):
     audit = pooled.audit(status="sampling", cases=[])
     url = reverse("audits:sampling", args=[audit.reference])
-    client.force_login(pooled.users["admin"])
+    verified_login(client, pooled.users["admin"])
     bad = client.post(
         url,
         {
@@ -215,12 +216,12 @@ def test_the_sampling_page_sets_criteria_draws_and_fixes(pooled, client):
     client.post(url, {"action": "fix", "agencies": [str(pooled.agencies["csc"].pk)]})
     assert Case.objects.filter(audit=audit).count() == 2
     for name in ["csc", "viewer", "other-chair"]:
-        client.force_login(pooled.users[name])
+        verified_login(client, pooled.users[name])
         assert client.get(url).status_code == 404
 
 
 def test_the_pool_page_shows_every_problem_of_a_refused_upload(world, client):
-    client.force_login(world.users["admin"])
+    verified_login(client, world.users["admin"])
     upload = io.BytesIO(
         b"child_id,event,event_date\n,referral,01/03/2022\nC2,referral,not a date\n"
     )
@@ -229,7 +230,7 @@ def test_the_pool_page_shows_every_problem_of_a_refused_upload(world, client):
     assert "There is a problem" in page
     assert "row 2" in page and "row 3" in page
     assert PoolChild.objects.count() == 0
-    client.force_login(world.users["chair"])
+    verified_login(client, world.users["chair"])
     assert client.get(reverse("pool")).status_code == 404
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from maca.sampling import algorithm, services
 from maca.sampling.models import PoolChild, SelectionRecord
+from tests.conftest import verified_login
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "draw-v1.json").read_text("utf-8"))
 
@@ -133,7 +134,7 @@ def test_the_sampling_page_shows_the_profile_exclusions_and_verification(
     services.sample_draw(
         actor=world.actor("admin"), audit=golden_audit, size=6, seed=GOLDEN["seed"]
     )
-    client.force_login(world.users["admin"])
+    verified_login(client, world.users["admin"])
     url = reverse("audits:sampling", args=[golden_audit.reference])
     out = SelectionRecord.objects.get().selected[0]
     missing_reason = client.post(url, {"action": "exclude", "pseudo_id": out, "reason": ""})

@@ -120,7 +120,7 @@ def load_protocol(id_or_path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
 def parse_protocol(text: str, *, source_name: str = "protocol.yaml") -> Protocol:
     """Validate protocol YAML text; every problem is reported, prefixed with `source_name`."""
     try:
-        data = yaml.load(text, Loader=_MarkedLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_MarkedLoader)  # noqa: S506 - a SafeLoader subclass  # nosec B506
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
