@@ -4,6 +4,7 @@ but the code pages for someone who has not given it yet."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +16,7 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.urls.converters import IntConverter
+from django.urls.converters import IntConverter, UUIDConverter
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -64,14 +65,20 @@ def url_names_and_kwargs(
             yield f"{namespace}{entry.name}", found
 
 
+def _example(converter: Any) -> Any:
+    """A value each converter accepts (the page need not exist: it must redirect anyway)."""
+    if isinstance(converter, IntConverter):
+        return 1
+    if isinstance(converter, UUIDConverter):
+        return uuid.UUID(int=1)
+    return "x"
+
+
 def every_path(values: dict[str, Any]) -> list[tuple[str, str]]:
     """(name, path) for every URL, pointing at real things where `values` names them."""
     out = []
     for name, converters in url_names_and_kwargs():
-        kwargs = {
-            key: values.get(key, 1 if isinstance(conv, IntConverter) else "x")
-            for key, conv in converters.items()
-        }
+        kwargs = {key: values.get(key, _example(conv)) for key, conv in converters.items()}
         out.append((name, reverse(name, kwargs=kwargs)))
     return out
 
