@@ -4,8 +4,8 @@ but the code pages for someone who has not given it yet."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 import re
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
