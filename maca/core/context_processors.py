@@ -26,7 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Audit tools", reverse("tools:list")))
     if perms.can_view_activity(actor):
         items.append(("Activity", reverse("activity:list")))
-    items.append(("Change password", reverse("accounts:password")))
+    items.append(("Your account", reverse("accounts:account")))
     path = request.path
     partnership = (
         Partnership.objects.filter(pk=actor.partnership_id).values_list("name", flat=True).first()

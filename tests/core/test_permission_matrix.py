@@ -695,6 +695,9 @@ RULES: dict[str, Rule] = {
     # the form again with its errors).
     "accounts:password": Rule(GLOBAL, GET_POST, {"user": anything}),
     "accounts:confirm": Rule(GLOBAL, GET_POST, {"user": anything}),
+    "accounts:account": Rule(GLOBAL, GET, {"user": anything}),
+    # Everyone in the scenario has an authenticator app and signed in moments ago.
+    "accounts:recovery_codes_new": Rule(GLOBAL, GET_POST, {"user": anything}, post_ok=302),
     # Everyone signed in has a dashboard (published briefings and figures; no audits for viewers).
     "dashboard": Rule(GLOBAL, GET, {"user": anything}),
     "audits:list": Rule(GLOBAL, GET, {"admin": anything, "chair": anything, "auditor": anything}),
