@@ -129,6 +129,8 @@ def audit_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "can_start_briefing": perms.can_start_briefing(actor, audit),
         "can_read_findings": perms.can_read_findings(actor, audit),
         "findings_count": audit.findings.count(),
+        "can_read_actions": perms.can_read_actions(actor, audit),
+        "actions_count": audit.actions.count(),
         "cases": cases,
         "summary": summary,
         "next_status": next_status,
