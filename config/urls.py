@@ -22,4 +22,5 @@ urlpatterns = [
     path("briefings/", include("maca.briefings.urls")),
     path("activity/", include("maca.activity.urls")),
     path("", include("maca.actions.urls")),
+    path("", include("maca.insight.urls")),
 ]

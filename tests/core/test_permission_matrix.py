@@ -870,6 +870,14 @@ RULES: dict[str, Rule] = {
         {"admin": in_state("published"), "auditor": all_of(takes_part, in_state("published"))},
     ),
     "actions:attendance": Rule(AUDIT_TARGETS, GET_POST, {"admin": in_state(*ACTION_PLAN_STATES)}),
+    # Insight across audits: counts only, for everyone with a role; the programme is kept by
+    # the business unit; re-audit links by the panel; the export (after confirming it is you,
+    # as for chronology_json) by the business unit.
+    "insight:dashboard": Rule(GLOBAL, GET, ANY_ROLE),
+    "insight:programme": Rule(GLOBAL, GET, ANY_ROLE),
+    "insight:programme_edit": Rule(AUDIT_TARGETS, GET_POST, BUSINESS_UNIT),
+    "insight:reaudit": Rule(AUDIT_TARGETS, GET_POST, PANEL),
+    "insight:export": Rule(AUDIT_TARGETS, GET_POST, BUSINESS_UNIT),
 }
 
 # --- Enumerating the URL configuration ------------------------------------------------------
