@@ -130,6 +130,8 @@ def audit_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "can_read_findings": perms.can_read_findings(actor, audit),
         "findings_count": audit.findings.count(),
         "can_read_actions": perms.can_read_actions(actor, audit),
+        "can_link_reaudit": perms.can_link_reaudit(actor, audit),
+        "can_export": perms.can_export_audit(actor, audit),
         "actions_count": audit.actions.count(),
         "cases": cases,
         "summary": summary,

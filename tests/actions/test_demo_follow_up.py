@@ -34,6 +34,13 @@ def test_demo_follow_up(client) -> None:
     plan = client.get(reverse("actions:plan", args=[NMB_REFERENCE])).content.decode()
     assert "Closed by the board" in plan and "Not started" in plan
 
+    insight = client.get(reverse("insight:dashboard")).content.decode()
+    assert "Protocol timescales met, by rule" in insight and "Child A" not in insight
+    programme = client.get(reverse("insight:programme")).content.decode()
+    assert "2025 to 2026" in programme and "Injuries in non-mobile babies: re-audit" in programme
+    reaudit_page = client.get(reverse("insight:reaudit", args=[reaudit.audit.reference]))
+    assert "Injuries in non-mobile babies" in reaudit_page.content.decode()
+
     summary = reminders_send()
     assert summary.emails >= 2
     bodies = "\n".join(m.body for m in mail.outbox)
