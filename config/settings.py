@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "maca.findings",
     "maca.jobs",
     "maca.briefings",
+    "maca.actions",
+    "maca.insight",
 ]
 
 # Order matters: the header middleware wraps everything (so redirects carry the headers too);

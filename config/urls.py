@@ -21,4 +21,6 @@ urlpatterns = [
     path("pool/jobs/<uuid:job_id>.json", sampling_views.pool_job_status, name="pool_job_status"),
     path("briefings/", include("maca.briefings.urls")),
     path("activity/", include("maca.activity.urls")),
+    path("", include("maca.actions.urls")),
+    path("", include("maca.insight.urls")),
 ]

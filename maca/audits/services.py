@@ -216,6 +216,8 @@ NEXT_STATUS: dict[str, str] = {
     AuditStatus.SAMPLING: AuditStatus.AUDITING,
     AuditStatus.AUDITING: AuditStatus.MODERATION,
     AuditStatus.MODERATION: AuditStatus.REPORTING,
+    AuditStatus.PUBLISHED: AuditStatus.FOLLOW_UP,
+    AuditStatus.FOLLOW_UP: AuditStatus.CLOSED,
 }
 
 
@@ -250,6 +252,16 @@ def transition_problems(audit: Audit, to_status: str) -> list[str]:
     elif to_status == AuditStatus.REPORTING:
         unmoderated = audit.cases.filter(moderation__isnull=True).order_by("number")
         problems.extend(f"{case.label} has no moderated grade yet." for case in unmoderated)
+    elif to_status == AuditStatus.FOLLOW_UP:
+        if not audit.actions.exists():
+            problems.append("Add at least one action to the action plan.")
+    elif to_status == AuditStatus.CLOSED:
+        still_open = audit.actions.exclude(status="closed").count()
+        if still_open:
+            problems.append(
+                f"{still_open} action{'s are' if still_open != 1 else ' is'} not yet closed "
+                "by the board."
+            )
     return problems
 
 

@@ -21,6 +21,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Audits", reverse("audits:list")))
     if actor.has_any_role:
         items.append(("Briefings", reverse("briefings:list")))
+        items.append(("Actions", reverse("actions:overview")))
+        items.append(("Programme", reverse("insight:programme")))
+        items.append(("Insight", reverse("insight:dashboard")))
     if perms.can_plan_audits(actor):
         items.append(("Case pool", reverse("pool")))
         items.append(("Audit tools", reverse("tools:list")))

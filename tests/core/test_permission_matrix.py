@@ -47,6 +47,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from maca.actions import services as action_services
 from maca.activity.models import AccessEntry, ActivityEntry
 from maca.audits import services as audit_services
 from maca.audits.models import Audit, Case, CaseRecord
@@ -160,6 +161,18 @@ class Scenario:
                 )
                 self.events[(key, case, agency)] = event.pk
         self.items = self._findings_and_briefings()
+        # Follow-up: Action 1 of the published audit, owned by the police.
+        action_services.action_add(
+            actor=world.actor("admin"),
+            audit=Audit.objects.get(reference=reference_for("published")),
+            data=action_services.ActionInput(
+                "Brief every team.",
+                "training",
+                world.agencies["police"].pk,
+                "Lead",
+                dt.date.today(),
+            ),
+        )
         # Admins who lose access after signing in, and a CSC auditor for the before/after test.
         world.add_user("inactive", Role.ADMIN)
         world.add_user("revoked", Role.ADMIN)
@@ -681,6 +694,20 @@ BRIEFING_READERS = {
 }
 BRIEFING_DRAFTERS = {"admin": anything, "chair": all_of(chaired, audit_briefing)}
 
+ACTION_PLAN_STATES = ("reporting", "published")  # of the scenario's states
+FOLLOW_UP_READERS = {
+    "admin": anything,
+    "chair": any_of(chaired, in_state("published")),  # any chair once published
+    "auditor": all_of(takes_part, in_state("published")),
+    "viewer": in_state("published"),
+}
+ACTION_TARGETS = (Target("published", "A"), Target("published", MISSING))
+
+
+def owns_action(p: Principal, t: Target) -> bool:
+    return p.agency == "police"
+
+
 RULES: dict[str, Rule] = {
     "healthz": Rule(GLOBAL, GET, {}, login_required=False, special=healthz_expect),
     "login": Rule(GLOBAL, GET_POST, {}, login_required=False, special=login_expect),
@@ -819,6 +846,41 @@ RULES: dict[str, Rule] = {
     "briefings:versions": Rule(BRIEFING_TARGETS, GET, BRIEFING_DRAFTERS),
     "briefings:version": Rule(VERSION_TARGETS, GET, BRIEFING_DRAFTERS),
     "briefings:publish": Rule(BRIEFING_TARGETS, GET_POST, BUSINESS_UNIT),
+    # Follow-up (docs/follow-up.md). Action plans and learning: the panel always; the board
+    # (viewers) and agencies taking part once the audit is published. Empty POSTs: allowed ->
+    # the form again with its errors (200), refused -> 404.
+    "actions:overview": Rule(GLOBAL, GET, ANY_ROLE),
+    "actions:plan": Rule(AUDIT_TARGETS, GET, FOLLOW_UP_READERS),
+    "actions:learning": Rule(AUDIT_TARGETS, GET, FOLLOW_UP_READERS),
+    "actions:new": Rule(
+        AUDIT_TARGETS,
+        GET_POST,
+        {
+            "admin": in_state(*ACTION_PLAN_STATES),
+            "chair": all_of(chaired, in_state(*ACTION_PLAN_STATES)),
+        },
+    ),
+    # The action's number rides in the case slot: Action 1 exists in the published audit.
+    "actions:detail": Rule(
+        ACTION_TARGETS,
+        GET_POST,
+        FOLLOW_UP_READERS,
+        post={"admin": anything, "chair": chaired, "auditor": all_of(takes_part, owns_action)},
+    ),
+    "actions:briefing_use": Rule(
+        AUDIT_TARGETS,
+        GET_POST,
+        {"admin": in_state("published"), "auditor": all_of(takes_part, in_state("published"))},
+    ),
+    "actions:attendance": Rule(AUDIT_TARGETS, GET_POST, {"admin": in_state(*ACTION_PLAN_STATES)}),
+    # Insight across audits: counts only, for everyone with a role; the programme is kept by
+    # the business unit; re-audit links by the panel; the export (after confirming it is you,
+    # as for chronology_json) by the business unit.
+    "insight:dashboard": Rule(GLOBAL, GET, ANY_ROLE),
+    "insight:programme": Rule(GLOBAL, GET, ANY_ROLE),
+    "insight:programme_edit": Rule(AUDIT_TARGETS, GET_POST, BUSINESS_UNIT),
+    "insight:reaudit": Rule(AUDIT_TARGETS, GET_POST, PANEL),
+    "insight:export": Rule(AUDIT_TARGETS, GET_POST, BUSINESS_UNIT),
 }
 
 # --- Enumerating the URL configuration ------------------------------------------------------
