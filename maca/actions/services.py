@@ -169,7 +169,9 @@ def action_progress(
     Blocked needs the reason, done needs the evidence, and only the board (or the business
     unit) closes an action, once it is done. A closed action is finished with.
     """
-    action = Action.objects.select_for_update().select_related("audit").get(pk=action.pk)
+    action = (
+        Action.objects.select_for_update(of=("self",)).select_related("audit").get(pk=action.pk)
+    )
     if action.status == ActionStatus.CLOSED:
         raise NotAllowed("This action is closed.")
     allowed = allowed_statuses(actor, action)
