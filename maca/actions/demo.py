@@ -180,6 +180,25 @@ def follow_up_build(
         prompt_kind="local_review",
         next_steps="Follow the action plan to the board; re-audit in 2025.",
     )
+    review = services.review_action_add(
+        actor=admin,
+        partnership_id=partnership.pk,
+        review="Rapid review: baby with a fractured arm (2024)",
+        data=services.ActionInput(
+            description="Make sure the out-of-hours team can see the health visitor's notes "
+            "for every baby under one.",
+            kind="practice_change",
+            owner_agency_id=agencies["csc"].pk,
+            lead="Out-of-hours team manager",
+            due_date=today + dt.timedelta(days=90),
+        ),
+    )
+    services.action_progress(
+        actor=actor_for(users["csc"]),
+        action=review,
+        expected_version=review.version,
+        data=services.ProgressInput(status="on_track", note="Access agreed with the trust."),
+    )
     neglect = Audit.objects.get(partnership=partnership, reference="neglect-2023")
     insight_services.programme_set(
         actor=admin,

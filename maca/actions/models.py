@@ -47,7 +47,11 @@ class Action(models.Model):
     partnership = models.ForeignKey(
         "partnerships.Partnership", on_delete=models.PROTECT, related_name="actions"
     )
-    audit = models.ForeignKey("audits.Audit", on_delete=models.CASCADE, related_name="actions")
+    # From an audit's plan, or (no audit) from a local review named in `review`.
+    audit = models.ForeignKey(
+        "audits.Audit", null=True, blank=True, on_delete=models.CASCADE, related_name="actions"
+    )
+    review = models.CharField(max_length=200, blank=True)
     number = models.PositiveIntegerField()
     finding = models.ForeignKey(
         "findings.Finding", null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
@@ -78,7 +82,11 @@ class Action(models.Model):
     class Meta:
         ordering = ["audit", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["audit", "number"], name="action_number_unique")
+            models.UniqueConstraint(fields=["audit", "number"], name="action_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(audit__isnull=False) | ~models.Q(review=""),
+                name="action_has_a_source",
+            ),
         ]
         indexes = [
             models.Index(fields=["partnership", "status", "due_date"], name="action_due_idx")
@@ -87,9 +95,21 @@ class Action(models.Model):
     def __str__(self) -> str:
         return f"Action {self.number}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        if self.audit is not None:
+            return reverse("actions:detail", args=[self.audit.reference, self.number])
+        return reverse("actions:review", args=[self.number])
+
     @property
     def label(self) -> str:
         return f"Action {self.number}"
+
+    @property
+    def source_title(self) -> str:
+        """The audit's title, or the local review's name."""
+        return self.audit.title if self.audit is not None else self.review
 
     @property
     def is_open(self) -> bool:

@@ -128,7 +128,7 @@ def _planned(today: dt.date, partnership_id: int | None) -> list[tuple[int, list
         owners = _addresses(
             action.partnership_id, role=Role.AUDITOR, agency_id=action.owner_agency_id
         )
-        where = f"{action.audit.title}: {action.label} ({action.owner_agency.name})"
+        where = f"{action.source_title}: {action.label} ({action.owner_agency.name})"
         if days >= 0:
             item = Item(
                 ReminderKind.ACTION_DUE,

@@ -102,12 +102,55 @@ def action_add(*, actor: Actor, audit: Audit, data: ActionInput) -> Action:
     return action
 
 
+@transaction.atomic
+def review_action_add(
+    *, actor: Actor, partnership_id: int, review: str, data: ActionInput
+) -> Action:
+    """Add an action from a local review (no audit behind it): the business unit."""
+    if not (perms.can_add_review_actions(actor) and actor.partnership_id == partnership_id):
+        raise NotAllowed("You cannot add actions from reviews.")
+    review = _text(review, "review", "name of the review", 200)
+    description = _text(data.description, "description", "action", 1000)
+    if data.kind not in ActionKind.values:
+        raise ServiceError("Choose the type of action", field="kind")
+    if not Agency.objects.filter(pk=data.owner_agency_id, partnership_id=partnership_id).exists():
+        raise ServiceError("Choose the agency that owns the action", field="owner_agency")
+    lead = _text(data.lead, "lead", "lead (a name or job title)", 200)
+    if data.due_date is None:
+        raise ServiceError("Enter the due date", field="due_date")
+    from maca.partnerships.models import Partnership
+
+    Partnership.objects.select_for_update().filter(pk=partnership_id).first()
+    existing = Action.objects.filter(partnership_id=partnership_id, audit__isnull=True)
+    number = (existing.aggregate(n=Max("number"))["n"] or 0) + 1
+    action = Action.objects.create(
+        partnership_id=partnership_id,
+        review=review,
+        number=number,
+        description=description,
+        kind=data.kind,
+        owner_agency_id=data.owner_agency_id,
+        lead=lead,
+        due_date=data.due_date,
+        created_by_id=actor.user_id,
+    )
+    activity_record(
+        actor=actor,
+        partnership_id=partnership_id,
+        action="action.add",
+        target=action,
+        label=action.label,
+        data={"kind": data.kind, "due": data.due_date.isoformat(), "review": True},
+    )
+    return action
+
+
 def allowed_statuses(actor: Actor, action: Action) -> list[str]:
     """The statuses this person may move the action to (closing is the board's)."""
     statuses: list[str] = []
-    if perms.can_update_action(actor, action.audit, action.owner_agency_id):
+    if perms.can_progress_action(actor, action):
         statuses = [s for s in ActionStatus.values if s != ActionStatus.CLOSED]
-    if perms.can_close_action(actor, action.audit) and action.status == ActionStatus.DONE:
+    if perms.can_close(actor, action) and action.status == ActionStatus.DONE:
         statuses.append(ActionStatus.CLOSED)
     return statuses
 
@@ -126,7 +169,9 @@ def action_progress(
     Blocked needs the reason, done needs the evidence, and only the board (or the business
     unit) closes an action, once it is done. A closed action is finished with.
     """
-    action = Action.objects.select_for_update().select_related("audit").get(pk=action.pk)
+    action = (
+        Action.objects.select_for_update(of=("self",)).select_related("audit").get(pk=action.pk)
+    )
     if action.status == ActionStatus.CLOSED:
         raise NotAllowed("This action is closed.")
     allowed = allowed_statuses(actor, action)

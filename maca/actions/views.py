@@ -11,9 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from maca.actions import selectors, services
 from maca.actions.forms import ActionForm, AttendanceForm, BriefingUseForm, ProgressForm
+from maca.actions.models import Action
 from maca.core import permissions as perms
 from maca.core.errors import ConflictError, NotAllowed, ServiceError
-from maca.core.forms import add_service_error, set_choices
+from maca.core.forms import add_service_error, set_choices, text_field
 from maca.core.middleware import get_actor
 from maca.partnerships.models import Agency
 
@@ -91,7 +92,28 @@ def action_new(request: HttpRequest, reference: str) -> HttpResponse:
 def action_detail(request: HttpRequest, reference: str, number: int) -> HttpResponse:
     actor = get_actor(request)
     audit = selectors.audit_for_follow_up(actor, reference)
-    action = selectors.action_get(audit, number)
+    return _detail(request, selectors.action_get(audit, number))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_detail(request: HttpRequest, number: int) -> HttpResponse:
+    """An action from a local review (no audit behind it)."""
+    actor = get_actor(request)
+    action = (
+        Action.objects.select_related("owner_agency", "closed_by")
+        .filter(partnership_id=actor.partnership_id, audit__isnull=True, number=number)
+        .first()
+        if actor.partnership_id is not None
+        else None
+    )
+    if action is None or not perms.can_read_review_action(actor, action):
+        raise Http404("Not found")
+    return _detail(request, action)
+
+
+def _detail(request: HttpRequest, action: Action) -> HttpResponse:
+    actor = get_actor(request)
     statuses = services.allowed_statuses(actor, action)
     if action.status == "closed":
         statuses = []
@@ -124,18 +146,69 @@ def action_detail(request: HttpRequest, reference: str, number: int) -> HttpResp
             add_service_error(form, exc.field, exc.message)
         else:
             messages.success(request, f"{action.label} was updated.")
-            return redirect("actions:detail", audit.reference, action.number)
+            return redirect(action.get_absolute_url())
     return render(
         request,
         "actions/detail.html",
         {
-            "audit": audit,
+            "audit": action.audit,
             "action": action,
             "overdue": action.is_overdue(timezone.localdate()),
             "updates": list(action.updates.select_related("author").order_by("created_at", "pk")),
             "form": form if statuses else None,
         },
     )
+
+
+class ReviewActionForm(ActionForm):
+    review = text_field(
+        "Local review",
+        required=True,
+        max_length=200,
+        help_text="For example, Rapid review: Child T (2024). Use the review's published name.",
+        required_message="Enter the name of the review.",
+    )
+    field_order = ["review", "description", "kind", "owner_agency", "lead", "due_date"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_new(request: HttpRequest) -> HttpResponse:
+    """The business unit adds an action from a local review."""
+    actor = get_actor(request)
+    if not perms.can_add_review_actions(actor) or actor.partnership_id is None:
+        raise Http404("Not found")
+    form = ReviewActionForm(request.POST if request.method == "POST" else None)
+    del form.fields["finding"]
+    set_choices(
+        form,
+        "owner_agency",
+        [("", "Choose an agency")]
+        + [(str(a.pk), a.name) for a in Agency.objects.filter(partnership_id=actor.partnership_id)],
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            action = services.review_action_add(
+                actor=actor,
+                partnership_id=actor.partnership_id,
+                review=d["review"],
+                data=services.ActionInput(
+                    description=d["description"],
+                    kind=d["kind"],
+                    owner_agency_id=int(d["owner_agency"]),
+                    lead=d["lead"],
+                    due_date=d["due_date"],
+                ),
+            )
+        except NotAllowed as exc:
+            raise Http404("Not found") from exc
+        except ServiceError as exc:
+            add_service_error(form, exc.field, exc.message)
+        else:
+            messages.success(request, f"{action.label} was added.")
+            return redirect("actions:overview")
+    return render(request, "actions/review_new.html", {"form": form})
 
 
 @login_required
@@ -157,6 +230,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "counts": selectors.status_counts(actions),
             "status": wanted,
             "overdue": sum(1 for a in actions if a.is_overdue(today)),
+            "can_add_review": perms.can_add_review_actions(actor),
         },
     )
 

@@ -335,6 +335,36 @@ def can_close_action(actor: Actor, audit: Audit) -> bool:
     )
 
 
+def can_progress_action(actor: Actor, action: Any) -> bool:
+    """An audit's action: as `can_update_action`; a local review's: business unit and owner."""
+    if action.audit is not None:
+        return can_update_action(actor, action.audit, action.owner_agency_id)
+    return _same_partnership(actor, action.partnership_id) and (
+        actor.is_admin or (actor.is_auditor and action.owner_agency_id in actor.agency_ids)
+    )
+
+
+def can_close(actor: Actor, action: Any) -> bool:
+    if action.audit is not None:
+        return can_close_action(actor, action.audit)
+    return _same_partnership(actor, action.partnership_id) and (
+        actor.is_admin or VIEWER in actor.roles
+    )
+
+
+def can_add_review_actions(actor: Actor) -> bool:
+    """Actions from local reviews (no audit behind them): the business unit."""
+    return actor.is_admin
+
+
+def can_read_review_action(actor: Actor, action: Any) -> bool:
+    if not _same_partnership(actor, action.partnership_id) or not actor.has_any_role:
+        return False
+    if actor.is_admin or actor.is_chair or VIEWER in actor.roles:
+        return True
+    return action.owner_agency_id in actor.agency_ids
+
+
 def actions_visible_q(actor: Actor) -> Q:
     """The actions overview: everything for the business unit, chairs and the board; an
     agency's auditors their own agency's actions."""

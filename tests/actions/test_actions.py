@@ -198,3 +198,68 @@ def test_overview_lists_and_filters(world, client, login) -> None:
     login("viewer")
     body = client.get(reverse("actions:overview") + "?status=on_track").content.decode()
     assert "Action 2" in body and "Action 1<" not in body
+
+
+def _review_action(world, owner: str = "police", due: dt.date | None = None):
+    return services.review_action_add(
+        actor=world.actor("admin"),
+        partnership_id=world.partnership.pk,
+        review="Rapid review: Child T (2024)",
+        data=services.ActionInput(
+            description="Agree a joint protocol for unseen babies.",
+            kind="policy",
+            owner_agency_id=world.agencies[owner].pk,
+            lead="Partnership manager",
+            due_date=due or dt.date.today() + dt.timedelta(days=30),
+        ),
+    )
+
+
+def test_actions_from_local_reviews(world, client, login) -> None:
+    with pytest.raises(NotAllowed):
+        services.review_action_add(
+            actor=world.actor("chair"),
+            partnership_id=world.partnership.pk,
+            review="Rapid review",
+            data=services.ActionInput(
+                "x", "policy", world.agencies["csc"].pk, "y", dt.date.today()
+            ),
+        )
+    action = _review_action(world, due=dt.date.today() - dt.timedelta(days=1))
+    assert (action.number, action.audit, action.source_title) == (
+        1,
+        None,
+        "Rapid review: Child T (2024)",
+    )
+    progress(world, action, "done", evidence="Protocol signed by all three partners.")
+    with pytest.raises(NotAllowed):
+        progress(world, action, "closed", by="csc")  # not the owner, not the board
+    assert progress(world, action, "closed", by="viewer").status == "closed"
+    login("police")
+    body = client.get(reverse("actions:overview")).content.decode()
+    assert "Rapid review: Child T (2024)" in body and action.get_absolute_url() in body
+    client.logout()
+    login("csc")  # another agency's review action: as if it did not exist
+    assert client.get(action.get_absolute_url()).status_code == 404
+
+
+def test_review_action_page_and_dashboard(world, client, login) -> None:
+    _review_action(world, due=dt.date.today() - dt.timedelta(days=2))
+    login("admin")
+    assert "Rapid review: Child T (2024)" in client.get(reverse("dashboard")).content.decode()
+    url = reverse("actions:review_new")
+    assert "Enter the name of the review." in client.post(url, {}).content.decode()
+    answer = client.post(
+        url,
+        {
+            "review": "Local review: Family R",
+            "description": "Share the learning with GPs.",
+            "kind": "training",
+            "owner_agency": world.agencies["gp"].pk,
+            "lead": "Named GP",
+            "due_date": "01/01/2031",
+        },
+    )
+    assert answer.status_code == 302
+    page = client.get(reverse("actions:review", args=[2])).content.decode()
+    assert "Local review: Family R" in page and "Record progress" in page

@@ -25,6 +25,9 @@ def test_demo_follow_up(client) -> None:
     assert set(audit.actions.values_list("status", flat=True)) == set(ActionStatus.values)
     assert all(e.attended is not None for e in audit.learning_events.all())
     assert audit.briefing_uses.values("agency").distinct().count() == 3
+    from maca.actions.models import Action
+
+    assert Action.objects.filter(audit__isnull=True, status="on_track").count() == 1
     reaudit = Reaudit.objects.get(earlier=audit)
     assert reaudit.audit.status == "planning"
 

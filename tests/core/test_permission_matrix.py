@@ -173,6 +173,15 @@ class Scenario:
                 dt.date.today(),
             ),
         )
+        # ...and Action 1 of the partnership's local reviews, also the police's.
+        action_services.review_action_add(
+            actor=world.actor("admin"),
+            partnership_id=world.partnership.pk,
+            review="Rapid review",
+            data=action_services.ActionInput(
+                "Agree a protocol.", "policy", world.agencies["police"].pk, "Lead", dt.date.today()
+            ),
+        )
         # Admins who lose access after signing in, and a CSC auditor for the before/after test.
         world.add_user("inactive", Role.ADMIN)
         world.add_user("revoked", Role.ADMIN)
@@ -299,6 +308,8 @@ class Scenario:
             kwargs["number"] = 99 if target.version == MISSING else 1
         if target.job is not None:
             kwargs["job_id"] = uuid.UUID(int=0) if target.job == MISSING else self.job.pk
+        if target.review is not None:
+            kwargs["number"] = 99 if target.review == MISSING else 1
         return kwargs
 
 
@@ -318,6 +329,7 @@ class Target:
     fmt: str | None = None  # a briefing download format
     version: str | None = None  # "1" or MISSING
     job: str | None = None  # "queued" (a background pool import) or MISSING
+    review: str | None = None  # a local review's action: "1" or MISSING
 
     @property
     def label(self) -> str:
@@ -327,6 +339,7 @@ class Target:
             self.fmt,
             f"v{self.version}" if self.version else None,
             f"job-{self.job}" if self.job else None,
+            f"review-action-{self.review}" if self.review else None,
             self.audit,
             f"Child-{self.case}" if self.case else None,
             f"{self.agency}-return" if self.agency else None,
@@ -345,6 +358,8 @@ class Target:
 
     @property
     def exists(self) -> bool:
+        if self.review is not None:
+            return self.review != MISSING
         if self.job is not None:
             return self.job != MISSING
         if self.briefing is not None:
@@ -395,6 +410,8 @@ class Target:
 
     def missing_variant(self) -> Target | None:
         """The same request for something that does not exist (must answer the same 404)."""
+        if self.review is not None:
+            return replace(self, review=MISSING)
         if self.job is not None:
             return replace(self, job=MISSING)
         if self.briefing is not None:
@@ -850,6 +867,20 @@ RULES: dict[str, Rule] = {
     # (viewers) and agencies taking part once the audit is published. Empty POSTs: allowed ->
     # the form again with its errors (200), refused -> 404.
     "actions:overview": Rule(GLOBAL, GET, ANY_ROLE),
+    # Actions from local reviews: added by the business unit; read by the business unit,
+    # chairs, the board and the owning agency; progress by the business unit and the owner.
+    "actions:review_new": Rule(GLOBAL, GET_POST, BUSINESS_UNIT),
+    "actions:review": Rule(
+        (Target(review="1"), Target(review=MISSING)),
+        GET_POST,
+        {
+            "admin": anything,
+            "chair": anything,
+            "viewer": anything,
+            "auditor": all_of(anything, owns_action),
+        },
+        post={"admin": anything, "auditor": all_of(anything, owns_action)},
+    ),
     "actions:plan": Rule(AUDIT_TARGETS, GET, FOLLOW_UP_READERS),
     "actions:learning": Rule(AUDIT_TARGETS, GET, FOLLOW_UP_READERS),
     "actions:new": Rule(
