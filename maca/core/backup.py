@@ -103,7 +103,7 @@ def _migrations() -> dict[str, list[str]]:
 
 
 def _pg_env_args() -> tuple[dict[str, str], list[str]]:
-    db = settings.DATABASES["default"]
+    db: dict[str, Any] = dict(settings.DATABASES["default"])
     env = dict(os.environ)
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = str(db["PASSWORD"])
@@ -126,7 +126,7 @@ def _pg_tool(name: str) -> str:
 
 
 def _run(cmd: list[str], env: dict[str, str]) -> None:
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)  # nosec B603
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)  # noqa: S603 # nosec B603
     if result.returncode != 0:
         raise BackupError(f"{Path(cmd[0]).name} failed: {result.stderr.strip()[:2000]}", code=1)
 
@@ -145,8 +145,17 @@ def _dump_database(engine: str, target: Path) -> None:
     env, args = _pg_env_args()
     name = str(settings.DATABASES["default"]["NAME"])
     _run(
-        [_pg_tool("pg_dump"), *args, "--format=custom", "--no-owner", "--no-privileges"]
-        + ["--file", str(target), "--dbname", name],
+        [
+            _pg_tool("pg_dump"),
+            *args,
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            "--file",
+            str(target),
+            "--dbname",
+            name,
+        ],
         env,
     )
 
@@ -233,7 +242,7 @@ def backup_verify(source: Path, into: Path) -> dict[str, Any]:
     """Check the archive and unpack it into `into`; raise BackupError (exit 1) on any doubt."""
     key = _key()
     try:
-        tar = tarfile.open(source, "r:")
+        tar = tarfile.open(source, "r:")  # noqa: SIM115 - closed by the `with tar` below
     except FileNotFoundError:
         raise BackupError(f"{source}: no such file.", code=2) from None
     except (tarfile.TarError, OSError, EOFError) as exc:
@@ -335,9 +344,19 @@ def _restore_database(engine: str, dump: Path) -> None:
     env, args = _pg_env_args()
     name = str(settings.DATABASES["default"]["NAME"])
     _run(
-        [_pg_tool("pg_restore"), *args, "--clean", "--if-exists", "--no-owner"]
-        + ["--no-privileges", "--single-transaction", "--exit-on-error"]
-        + ["--dbname", name, str(dump)],
+        [
+            _pg_tool("pg_restore"),
+            *args,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            "--dbname",
+            name,
+            str(dump),
+        ],
         env,
     )
 
