@@ -11,6 +11,8 @@ ASVS 14.2.7). Periods come from settings (MACA_RETAIN_*; see .env.example).
 |               |                                                        | closed without one)        |
 | pool          | case-pool children (dates of birth, events)            | not re-imported for POOL   |
 | job_files     | uploaded files waiting in MACA_DATA_DIR/jobs           | older than JOB_FILES days  |
+| sign_in_records | django-axes' sign-in, sign-out and failure records   | older than ACCESS_LOG      |
+|               | (usernames, network addresses, browsers)               |                            |
 | sessions      | expired sign-in sessions                               | once expired               |
 
 What stays: audits, case labels ("Child A"), grades, findings, learning, actions, published
@@ -32,7 +34,15 @@ from django.db import transaction
 from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
-KINDS = ("access_log", "activity_log", "case_data", "pool", "job_files", "sessions")
+KINDS = (
+    "access_log",
+    "activity_log",
+    "sign_in_records",
+    "case_data",
+    "pool",
+    "job_files",
+    "sessions",
+)
 RETURN_TEXT = (
     "strengths",
     "areas_for_development",
@@ -114,6 +124,15 @@ class Plan:
         cutoff = years_before(self.now, self.periods.activity_log_years)
         return ActivityEntry.objects.filter(at__lt=cutoff)
 
+    def sign_in_records(self) -> list[QuerySet[Any]]:
+        from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+        cutoff = years_before(self.now, self.periods.access_log_years)
+        return [
+            m.objects.filter(attempt_time__lt=cutoff)
+            for m in (AccessAttempt, AccessLog, AccessFailureLog)
+        ]
+
     def case_records(self) -> QuerySet[Any]:
         from maca.audits.models import CaseRecord
 
@@ -172,6 +191,7 @@ class Plan:
         return {
             "access_log": self.access_log().count(),
             "activity_log": self.activity_log().count(),
+            "sign_in_records": sum(qs.count() for qs in self.sign_in_records()),
             "case_data": (
                 self.case_records().count()
                 + self.events().count()
@@ -217,6 +237,8 @@ def retention_purge(
         Case.objects.filter(pool_child__in=pool).update(pool_child=None)
         pool.delete()
         plan.sessions().delete()
+        for qs in plan.sign_in_records():
+            qs.delete()
         with retention_unlocked():
             plan.access_log()._raw_delete(plan.access_log().db)
             plan.activity_log()._raw_delete(plan.activity_log().db)

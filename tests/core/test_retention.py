@@ -119,3 +119,14 @@ def test_the_pool_and_waiting_upload_files_go_after_their_periods(
     assert not PoolChild.objects.exists()
     assert audit.cases.get().pool_child is None
     assert not (jobs / "old.input").exists()
+
+
+def test_sign_in_records_go_with_the_access_log(world):
+    from axes.models import AccessLog
+
+    AccessLog.objects.create(username="csc", ip_address="192.0.2.1", user_agent="x")
+    with time_machine.travel(timezone.now() + dt.timedelta(days=365), tick=False):
+        assert _counts(_purge())["sign_in_records"] == 0
+    with time_machine.travel(timezone.now() + dt.timedelta(days=365 * 2 + 5), tick=False):
+        assert _counts(_purge())["sign_in_records"] == 1
+    assert not AccessLog.objects.exists()

@@ -12,6 +12,7 @@ from maca.core.retention import KINDS, retention_plan, retention_purge
 LABELS = {
     "access_log": "access-log entries",
     "activity_log": "activity-log entries",
+    "sign_in_records": "sign-in, sign-out and failed sign-in records",
     "case_data": "identifiable case-data rows (restricted records, chronologies, free text)",
     "pool": "case-pool children",
     "job_files": "uploaded files waiting in MACA_DATA_DIR/jobs",
@@ -37,4 +38,4 @@ class Command(BaseCommand):
             counts = retention_purge()
             verb = "removed"
         for kind in KINDS:
-            self.stdout.write(f"{kind:<13} {counts[kind]:>8}  {verb} {LABELS[kind]}")
+            self.stdout.write(f"{kind:<15} {counts[kind]:>8}  {verb} {LABELS[kind]}")
