@@ -1,6 +1,11 @@
 """Crash test: no acknowledged save is lost when the server is killed (`make crash-test`).
 
     uv run python bench/crash.py [--rounds 20] [--writers 8] [--keep]
+    uv run python bench/crash.py --database-url postgres://user@host:5432/postgres
+
+With `--database-url` the same runs against PostgreSQL: a fresh database is created next to
+the one named (and dropped afterwards), and the integrity check is amcheck's
+`bt_index_check` on every index (when the extension can be created), else a full read.
 
 Builds a throwaway SQLite data directory (one audit in `auditing`, one draft return per
 writer), starts the production server (gunicorn, production settings: WAL,
@@ -61,6 +66,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+DATABASE_URL = ""  # set by --database-url: the fresh PostgreSQL database of this run
+
+
 def _env(data_dir: Path) -> dict[str, str]:
     return {
         **os.environ,
@@ -70,7 +78,7 @@ def _env(data_dir: Path) -> dict[str, str]:
         "MACA_ALLOWED_HOSTS": "127.0.0.1",
         "MACA_SECURE_SSL_REDIRECT": "0",
         "MACA_DEBUG": "0",
-        "DATABASE_URL": "",
+        "DATABASE_URL": DATABASE_URL,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "PYTHONPATH": str(ROOT),
     }
@@ -221,33 +229,88 @@ def write_loop(w: Writer, port: int, stop: threading.Event, round_no: int) -> No
             time.sleep(0.05)
 
 
-def verify(db: Path, writers: list[Writer]) -> tuple[bool, int, int]:
+class Db:
+    """The two engines behind one tiny interface: rows for a query, and an integrity check."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+
+    def rows(self, sql: str, params: list[object]) -> list[tuple[object, ...]]:
+        if DATABASE_URL:
+            import psycopg
+
+            with psycopg.connect(DATABASE_URL) as conn:
+                return list(conn.execute(sql.replace("?", "%s"), params).fetchall())
+        conn = sqlite3.connect(self.data_dir / "maca.sqlite3")
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()
+
+    def integrity_ok(self) -> bool:
+        if not DATABASE_URL:
+            return self.rows("PRAGMA integrity_check", []) == [("ok",)]
+        import psycopg
+
+        with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+            try:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
+                indexes = conn.execute(
+                    "SELECT c.oid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                    "JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE a.amname = 'btree' AND n.nspname = 'public'"
+                ).fetchall()
+                for (oid,) in indexes:
+                    conn.execute("SELECT bt_index_check(%s::regclass, true)", [oid])
+            except psycopg.Error:
+                conn.execute("SELECT count(*) FROM returns_agencyreturn")
+                conn.execute("SELECT count(*) FROM activity_activityentry")
+        return True
+
+
+def verify(db: Db, writers: list[Writer]) -> tuple[bool, int, int]:
     """(integrity ok, acknowledged saves missing, saves stored but never acknowledged)."""
-    conn = sqlite3.connect(db)
-    try:
-        ok = conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        missing = 0
-        extra = 0
-        for w in writers:
-            row = conn.execute(
-                "SELECT version, strengths FROM returns_agencyreturn WHERE id = ?", [w.return_id]
-            ).fetchone()
-            logged = {
-                json.loads(data)["version"]
-                for (data,) in conn.execute(
-                    "SELECT data FROM activity_activityentry WHERE action = 'return.saved' "
-                    "AND target_id = ?",
-                    [w.return_id],
-                )
-            }
-            for version, text in w.acked:
-                stored = version in logged and row[0] >= version
-                if not stored or (row[0] == version and row[1] != text):
-                    missing += 1
-            extra += len(logged - {v for v, _ in w.acked})
-        return ok, missing, extra
-    finally:
-        conn.close()
+    ok = db.integrity_ok()
+    missing = 0
+    extra = 0
+    for w in writers:
+        row = db.rows(
+            "SELECT version, strengths FROM returns_agencyreturn WHERE id = ?", [w.return_id]
+        )[0]
+        logged = {
+            (data if isinstance(data, dict) else json.loads(str(data)))["version"]
+            for (data,) in db.rows(
+                "SELECT data FROM activity_activityentry WHERE action = 'return.saved' "
+                "AND target_id = ?",
+                [w.return_id],
+            )
+        }
+        for version, text in w.acked:
+            stored = version in logged and int(str(row[0])) >= version
+            if not stored or (row[0] == version and row[1] != text):
+                missing += 1
+        extra += len(logged - {v for v, _ in w.acked})
+    return ok, missing, extra
+
+
+def _fresh_pg_database(url: str) -> tuple[str, str]:
+    """Create an empty database on the server `url` names; returns (its URL, its name)."""
+    import uuid
+
+    import psycopg
+
+    name = f"maca_crash_{uuid.uuid4().hex[:8]}"
+    base = url.rsplit("/", 1)[0]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}", name
+
+
+def _drop_pg_database(url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> int:
@@ -256,12 +319,17 @@ def main() -> int:
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
+    parser.add_argument("--database-url", default="", help="run against PostgreSQL instead")
     args = parser.parse_args()
+    global DATABASE_URL
+    pg_name = ""
+    if args.database_url:
+        DATABASE_URL, pg_name = _fresh_pg_database(args.database_url)
     rng = random.Random(args.seed)  # noqa: S311 - kill timing, not security
     data_dir = Path(tempfile.mkdtemp(prefix="maca-crash-"))
     print(f"data directory: {data_dir}")
     writers = setup(data_dir, args.writers)
-    db = data_dir / "maca.sqlite3"
+    db = Db(data_dir)
     integrity_ok = 0
     lost = 0
     started = time.monotonic()
@@ -293,6 +361,7 @@ def main() -> int:
         )
     acked = sum(len(w.acked) for w in writers)
     summary = {
+        "engine": "postgresql" if DATABASE_URL else "sqlite",
         "rounds": args.rounds,
         "writers": args.writers,
         "acknowledged_saves": acked,
@@ -312,6 +381,8 @@ def main() -> int:
         import shutil
 
         shutil.rmtree(data_dir, ignore_errors=True)
+        if pg_name:
+            _drop_pg_database(args.database_url, pg_name)
     return 0 if passed else 1
 
 
