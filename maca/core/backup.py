@@ -198,10 +198,20 @@ def backup_create(target: Path) -> dict[str, Any]:
             DB_MEMBER[engine]: {"sha256": _sha256(db_file), "size": db_file.stat().st_size}
         }
         skip = _excluded(data_dir) | {target}
-        files = _data_files(data_dir, skip)
-        for path in files:
+        # Each file is copied first and the copy hashed and archived, so a file that changes
+        # while the backup runs (a job's progress file) cannot make the archive disagree
+        # with its own manifest.
+        files = []
+        for path in _data_files(data_dir, skip):
             name = "files/" + path.relative_to(data_dir).as_posix()
-            members[name] = {"sha256": _sha256(path), "size": path.stat().st_size}
+            copy = work / name
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                shutil.copyfile(path, copy)
+            except FileNotFoundError:
+                continue  # removed while we looked (a finished job's file)
+            members[name] = {"sha256": _sha256(copy), "size": copy.stat().st_size}
+            files.append((name, copy))
         manifest = {
             "format": FORMAT,
             "version": FORMAT_VERSION,
@@ -213,15 +223,18 @@ def backup_create(target: Path) -> dict[str, Any]:
         manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode()
         signature = _sign(manifest_bytes).encode()
         partial = target.with_name(target.name + ".partial")
-        with tarfile.open(partial, "w") as tar:
-            _add_bytes(tar, MANIFEST, manifest_bytes)
-            _add_bytes(tar, SIGNATURE, signature)
-            tar.add(str(db_file), arcname=DB_MEMBER[engine], recursive=False)
-            for path in files:
-                tar.add(str(path), arcname="files/" + path.relative_to(data_dir).as_posix())
-        with partial.open("rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(partial, target)
+        try:
+            with tarfile.open(partial, "w") as tar:
+                _add_bytes(tar, MANIFEST, manifest_bytes)
+                _add_bytes(tar, SIGNATURE, signature)
+                tar.add(str(db_file), arcname=DB_MEMBER[engine], recursive=False)
+                for name, copy in files:
+                    tar.add(str(copy), arcname=name)
+            with partial.open("rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
     return manifest
 
 
