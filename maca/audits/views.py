@@ -261,6 +261,7 @@ def case_detail(request: HttpRequest, reference: str, number: int) -> HttpRespon
         "moderation": getattr(case, "moderation", None),
         "can_view_record": perms.can_view_case_record(actor, case),
         "can_edit_case": perms.can_change_cases(actor, audit),
+        "can_view_access": perms.can_view_activity(actor),
         "can_compare": perms.can_compare_returns(actor, audit),
         "can_moderate": perms.can_moderate(actor, audit),
         "scale": audit.tool.scale,

@@ -834,6 +834,11 @@ RULES: dict[str, Rule] = {
     "tools:detail": Rule(TOOL_TARGETS, GET, BUSINESS_UNIT),
     "activity:list": Rule(GLOBAL, GET, BUSINESS_UNIT),
     "activity:access": Rule(GLOBAL, GET, BUSINESS_UNIT),
+    # CSV downloads of the (filtered) logs: also need a recent sign-in (maca.core.reauth).
+    "activity:export": Rule(GLOBAL, GET, BUSINESS_UNIT),
+    "activity:access_export": Rule(GLOBAL, GET, BUSINESS_UNIT),
+    # Who viewed one case's records (itself logged as a view of the case).
+    "activity:case_access": Rule(CASE_CORE_TARGETS, GET, BUSINESS_UNIT, case_level=True),
     # Findings: the panel reads them; writes while in moderation or reporting. Empty POSTs:
     # allowed -> the form again with its errors (200), refused -> 404.
     "audits:findings": Rule(AUDIT_TARGETS, GET, PANEL),
