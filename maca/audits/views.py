@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,6 +19,8 @@ from maca.core.forms import add_service_error
 from maca.core.middleware import get_actor
 from maca.partnerships.models import Partnership
 from maca.sampling.models import SelectionRecord
+
+PAGE_SIZE = 25  # rows per page of a long list
 
 
 def _actor(request: HttpRequest) -> perms.Actor:
@@ -35,10 +38,11 @@ def _require(allowed: bool) -> None:
 def audit_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     _require(actor.is_admin or actor.is_chair or actor.is_auditor)
+    page = Paginator(selectors.audits_for(actor), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "audits/list.html",
-        {"audits": selectors.audits_for(actor), "can_plan": perms.can_plan_audits(actor)},
+        {"audits": page, "page": page, "can_plan": perms.can_plan_audits(actor)},
     )
 
 

@@ -8,6 +8,7 @@ within 15 working days, and referral to authorised assessment within 45 working 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -94,10 +95,17 @@ def audit_timeliness(audit: Audit, today: dt.date | None = None) -> list[Timelin
         .values("events")
         .iterator(chunk_size=2000)
     )
+    by_case: dict[int, list[ChronologyEvent]] = defaultdict(list)
+    for event in (
+        ChronologyEvent.objects.filter(case__audit=audit)
+        .select_related("agency", "incident")
+        .order_by("on_date", "at_time", "id")
+    ):
+        by_case[event.case_id].append(event)
     case_results = [
         r
-        for case in audit.cases.filter(pk__in=ChronologyEvent.objects.values("case_id"))
-        for r in case_evaluation(case).results
+        for case in audit.cases.filter(pk__in=list(by_case))
+        for r in case_evaluation(case, events=by_case[case.pk]).results
     ]
     rows = []
     for label, start_kind, stop_kind, days, rule in MEASURES:
