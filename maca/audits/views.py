@@ -146,7 +146,6 @@ def audit_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "can_see_progress": perms.can_see_progress(actor, audit),
         "agencies": audit.agencies.order_by("name"),
         "questions": audit.tool.questions.filter(is_aim=True),
-        "timeliness": audit_timeliness(audit) if perms.can_see_progress(actor, audit) else [],
         "selection": SelectionRecord.objects.filter(audit=audit).first()
         if perms.can_see_progress(actor, audit)
         else None,
@@ -170,6 +169,18 @@ def audit_move(request: HttpRequest, reference: str) -> HttpResponse:
         audit.refresh_from_db()
         messages.success(request, f"The audit is now in {audit.get_status_display().lower()}.")
     return redirect("audits:detail", audit.reference)
+
+
+@login_required
+@require_GET
+def audit_timeliness_page(request: HttpRequest, reference: str) -> HttpResponse:
+    """Every child in the pool beside the audited cases: its own page, as it reads the pool."""
+    actor = _actor(request)
+    audit = selectors.audit_get(actor, reference)
+    _require(perms.can_see_progress(actor, audit))
+    return render(
+        request, "audits/timeliness.html", {"audit": audit, "timeliness": audit_timeliness(audit)}
+    )
 
 
 @login_required

@@ -45,6 +45,7 @@ PAGES = [
     Page("audits list", "admin", lambda a: reverse("audits:list")),
     Page("audit page", "admin", lambda a: reverse("audits:detail", args=[a.reference])),
     Page("audit page (auditor)", "csc", lambda a: reverse("audits:detail", args=[a.reference])),
+    Page("timeliness", "admin", lambda a: reverse("audits:timeliness", args=[a.reference])),
     Page("case page", "admin", lambda a: reverse("audits:case", args=[a.reference, 1])),
     Page(
         "return form",
