@@ -8,9 +8,13 @@ within 15 working days, and referral to authorised assessment within 45 working 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 
 from maca.audits.models import Audit
 from maca.chronology.engine import add_working_days_many
@@ -82,22 +86,45 @@ def pool_share(
     return Share(met, counted)
 
 
+def _pool_children(audit: Audit, start_kind: str) -> Iterable[Mapping[str, Any]]:
+    """The pool children who may have a clock of `start_kind` starting in the audit's period.
+
+    The database narrows the pool first, on the stored JSON's text (the kind, and a date in
+    one of the period's years), so only a year or so of the pool is decoded; pool_share still
+    checks every date, so the narrowing can only ever let in too many, never leave one out.
+    """
+    from maca.sampling.models import PoolChild
+
+    assert audit.period_start is not None and audit.period_end is not None
+    text = Cast("events", TextField())
+    years = Q()
+    for year in range(audit.period_start.year, audit.period_end.year + 1):
+        years |= Q(events_text__contains=f'"{year}-')
+    return (
+        PoolChild.objects.filter(partnership_id=audit.partnership_id)
+        .annotate(events_text=text)
+        .filter(years, events_text__contains=f'"{start_kind}"')
+        .values("events")
+        .iterator(chunk_size=2000)
+    )
+
+
 def audit_timeliness(audit: Audit, today: dt.date | None = None) -> list[TimelinessRow]:
     """The pool's figures for the audit's period, beside the audited cases' own results."""
     if audit.period_start is None or audit.period_end is None:
         return []
     today = today or dt.date.today()
-    from maca.sampling.models import PoolChild
-
-    children = list(
-        PoolChild.objects.filter(partnership_id=audit.partnership_id)
-        .values("events")
-        .iterator(chunk_size=2000)
-    )
+    by_case: dict[int, list[ChronologyEvent]] = defaultdict(list)
+    for event in (
+        ChronologyEvent.objects.filter(case__audit=audit)
+        .select_related("agency", "incident")
+        .order_by("on_date", "at_time", "id")
+    ):
+        by_case[event.case_id].append(event)
     case_results = [
         r
-        for case in audit.cases.filter(pk__in=ChronologyEvent.objects.values("case_id"))
-        for r in case_evaluation(case).results
+        for case in audit.cases.filter(pk__in=list(by_case))
+        for r in case_evaluation(case, events=by_case[case.pk]).results
     ]
     rows = []
     for label, start_kind, stop_kind, days, rule in MEASURES:
@@ -110,7 +137,7 @@ def audit_timeliness(audit: Audit, today: dt.date | None = None) -> list[Timelin
             TimelinessRow(
                 label,
                 pool_share(
-                    children,
+                    _pool_children(audit, start_kind),
                     start_kind,
                     stop_kind,
                     days,

@@ -758,6 +758,7 @@ RULES: dict[str, Rule] = {
         post_data=move_data,
     ),
     "audits:progress": Rule(AUDIT_TARGETS, GET, {"admin": anything, "chair": chaired}),
+    "audits:timeliness": Rule(AUDIT_TARGETS, GET, {"admin": anything, "chair": chaired}),
     "audits:case_create": Rule(AUDIT_TARGETS, GET_POST, {"admin": in_state(*EDITABLE)}),
     # Sampling: the business unit (and, read-only, the chair: can_see_progress) may look; only
     # the business unit draws, and only while planning or sampling. The POST asks to draw with
