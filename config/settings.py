@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "maca.findings",
     "maca.jobs",
     "maca.briefings",
+    "maca.api",
 ]
 
 # Order matters: the header middleware wraps everything (so redirects carry the headers too);
@@ -94,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "maca.api.middleware.ApiIgnoresSessionMiddleware",  # /api/ is token-only
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "maca.accounts.middleware.SessionLifetimeMiddleware",
