@@ -26,6 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Audit tools", reverse("tools:list")))
     if perms.can_view_activity(actor):
         items.append(("Activity", reverse("activity:list")))
+    items.append(("API tokens", reverse("tokens:list")))
     items.append(("Change password", reverse("accounts:password")))
     path = request.path
     partnership = (
