@@ -102,3 +102,18 @@ def test_making_a_token_needs_a_second_factor(world, client):
     assert response["Location"].startswith(reverse("accounts:setup"))
     assert _create(client).status_code == 302
     assert not ApiToken.objects.exists()
+
+
+def test_making_a_token_needs_a_recent_sign_in(world, client, login):
+    login("csc")
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=20)):
+        response = client.get(reverse("tokens:create"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:confirm"))
+
+
+def test_api_answers_are_never_cached_and_carry_the_security_headers(world):
+    response = api_client(token_for(world.users["csc"])).get(ME)
+    assert response["Cache-Control"] == "no-store"
+    assert "Content-Security-Policy" in response
+    assert response["X-Content-Type-Options"] == "nosniff"

@@ -45,3 +45,8 @@ def test_a_token_is_made_shown_once_used_and_revoked(world, signed_in: SignedIn,
     expect(page.get_by_text("Revoked", exact=True)).to_be_visible()
     axe_check(page)
     assert api.get("/api/v1/me").status_code == 401
+
+    # The readable API docs (linked from the tokens page) pass axe too.
+    page.get_by_role("link", name="maca API").click()
+    expect(page.get_by_role("heading", level=1, name="maca API")).to_be_visible()
+    axe_check(page)
