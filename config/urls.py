@@ -14,7 +14,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/tokens/", include("maca.api.token_urls")),
+    path("tokens/", include("maca.api.token_urls")),
     path("accounts/", include("maca.accounts.urls")),
     path("audits/", include("maca.audits.urls")),
     path("tools/", include("maca.audits.tool_urls")),

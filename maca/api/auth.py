@@ -16,7 +16,7 @@ class TokenAuth(HttpBearer):
     membership or a deactivated account bites on the next request."""
 
     openapi_description = (
-        "A personal access token made on the API tokens page (/accounts/tokens/). "
+        "A personal access token made on the API tokens page (/tokens/). "
         "It acts as its owner, with exactly the owner's current permissions."
     )
 
