@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from maca.activity.models import ActivityEntry
 from maca.api.models import ApiToken
 from maca.partnerships.models import Membership
 from tests.api.support import api_client, token_for
+from tests.conftest import verified_login
 
 ME = "/api/v1/me"
 
@@ -117,3 +120,18 @@ def test_api_answers_are_never_cached_and_carry_the_security_headers(world):
     assert response["Cache-Control"] == "no-store"
     assert "Content-Security-Policy" in response
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_session_cannot_drive_the_api_and_tokens_need_no_csrf_token(world):
+    world.audit("live", status="auditing")
+    body = json.dumps({"agency": "csc", "events": [{"at": "2022-01-10", "type": "referral"}]})
+    path = "/api/v1/audits/live/cases/1/chronology/events"
+    # A signed-in browser (cookie only), as a cross-site form post would be: refused.
+    browser = Client(enforce_csrf_checks=True)
+    verified_login(browser, world.users["csc"])
+    assert browser.post(path, body, content_type="application/json").status_code == 401
+    # A program with a token and no CSRF token: accepted.
+    program = Client(
+        enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {token_for(world.users['csc'])}"
+    )
+    assert program.post(path, body, content_type="application/json").status_code == 201
