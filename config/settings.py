@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "maca.briefings",
     "maca.actions",
     "maca.insight",
+    "maca.api",
 ]
 
 # Order matters: the header middleware wraps everything (so redirects carry the headers too);
@@ -104,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "maca.api.middleware.ApiIgnoresSessionMiddleware",  # /api/ is token-only
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "maca.accounts.middleware.SessionLifetimeMiddleware",

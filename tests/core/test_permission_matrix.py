@@ -667,6 +667,13 @@ def logout_expect(p: Principal, method: str) -> Expect:
     return Expect(302, location=login_url(), allowed=True)
 
 
+def token_revoke_expect(p: Principal, method: str) -> Expect:
+    """Revoking names the token in the form; an empty POST names none (tests/api has the rest)."""
+    if not p.signed_in:
+        return Expect(302, location=login_url())
+    return Expect(405) if method != "POST" else Expect(404)
+
+
 def redirects_signed_in(to: str, methods: frozenset[str] = frozenset({"GET", "POST"})) -> Any:
     """Second-factor pages: someone who has already given it is sent on (all principals in
     the scenario have); anyone else signed out to the login page."""
@@ -742,6 +749,10 @@ RULES: dict[str, Rule] = {
     "accounts:account": Rule(GLOBAL, GET, {"user": anything}),
     # Everyone in the scenario has an authenticator app and signed in moments ago.
     "accounts:recovery_codes_new": Rule(GLOBAL, GET_POST, {"user": anything}, post_ok=302),
+    # Anyone signed in makes and revokes their own API tokens (an empty POST: the form again).
+    "tokens:list": Rule(GLOBAL, GET, {"user": anything}),
+    "tokens:create": Rule(GLOBAL, GET_POST, {"user": anything}),
+    "tokens:revoke": Rule(GLOBAL, POST, {}, special=token_revoke_expect),
     # Everyone signed in has a dashboard (published briefings and figures; no audits for viewers).
     "dashboard": Rule(GLOBAL, GET, {"user": anything}),
     "audits:list": Rule(GLOBAL, GET, {"admin": anything, "chair": anything, "auditor": anything}),
@@ -932,6 +943,8 @@ def url_names(patterns: list[Any] | None = None, namespace: str = "") -> Iterato
             ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from url_names(entry.url_patterns, ns)
         elif isinstance(entry, URLPattern):
+            if namespace.startswith("api-v1:"):
+                continue  # token-only, no pages: tests/api/test_api_matrix.py covers each one
             yield f"{namespace}{entry.name}" if entry.name else f"<unnamed {entry.pattern}>"
 
 
