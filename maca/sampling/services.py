@@ -73,10 +73,19 @@ def pseudonymise(raw_id: str) -> str:
 
 
 def _events_json(record: ChildRecord) -> list[dict[str, Any]]:
-    return [
-        {"kind": e.kind, "date": e.date.isoformat(), "category": e.category, "team": e.team}
-        for e in record.events
-    ]
+    events = []
+    for e in record.events:
+        event: dict[str, Any] = {
+            "kind": e.kind,
+            "date": e.date.isoformat(),
+            "category": e.category,
+            "team": e.team,
+        }
+        if e.kind == "cp_review" and e.source == "List 7":
+            # Annex A keeps only the latest review conference, so this may not be the first.
+            event["latest"] = True
+        events.append(event)
+    return events
 
 
 def _merge(old: dict[str, Any] | None, record: ChildRecord) -> dict[str, Any]:

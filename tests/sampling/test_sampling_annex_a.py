@@ -90,6 +90,8 @@ def test_shared_annex_a_values_are_normalised_and_merged() -> None:
             "Locality 4 Unit 1",
             "List 7",
         ),
+        # List 7's "Date of latest review conference": a review held the day the plan ended.
+        Event("cp_review", dt.date(2021, 2, 16), None, "Locality 4 Unit 1", "List 7"),
         Event(
             "cp_plan_end", dt.date(2021, 2, 16), "b) Physical abuse", "Locality 4 Unit 1", "List 7"
         ),
