@@ -93,9 +93,11 @@ def add_working_days_array(starts: np.ndarray, working_days: int) -> np.ndarray:
     """`add_working_days` over an array of `datetime64[D]` starts, in one numpy call."""
     if starts.size == 0:
         return starts.astype("datetime64[D]")
-    years = starts.astype("datetime64[Y]").astype(np.int64) + 1970
+    first, last = (
+        d.astype("datetime64[Y]").astype(int) + 1970 for d in (starts.min(), starts.max())
+    )
     span = abs(working_days) // 240 + 2
-    calendar = _calendar(int(years.min()) - span, int(years.max()) + span)
+    calendar = _calendar(int(first) - span, int(last) + span)
     return np.busday_offset(starts, working_days, roll="backward", busdaycal=calendar)
 
 
