@@ -107,17 +107,17 @@ def pool_dates(children_events: Iterable[list[Mapping[str, Any]]]) -> dict[str, 
     latest: list[bool] = []  # cp_review only
     for number, events in enumerate(children_events):
         for event in events:
-            kind = code(event["kind"])
-            if kind is not None:
+            found = code(event["kind"])
+            if found is not None:
                 numbers.append(number)
-                codes.append(kind)
+                codes.append(found)
                 days.append(event["date"])
-                if kind == review:
+                if found == review:
                     latest.append(bool(event.get("latest")))
     child = np.array(numbers, dtype=np.int64)
     kinds = np.array(codes, dtype=np.int8)
     day = np.array(days, dtype="datetime64[D]")
-    out = {}
+    out: dict[str, KindDates] = {}
     for index, kind in enumerate(KINDS):
         mask = kinds == index
         out[kind] = KindDates(
