@@ -7,6 +7,7 @@ and a file with any unusable required value is rolled back whole.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -69,7 +70,14 @@ def pseudonymise(raw_id: str) -> str:
     key = settings.PSEUDONYM_KEY
     if not key:
         raise ServiceError("MACA_PSEUDONYM_KEY is not set, so children cannot be pseudonymised.")
-    return hmac.new(key.encode(), raw_id.strip().encode(), hashlib.sha256).hexdigest()
+    keyed = _keyed_hash(key).copy()  # the key's own set-up is done once, not once per child
+    keyed.update(raw_id.strip().encode())
+    return keyed.hexdigest()
+
+
+@functools.lru_cache(maxsize=4)
+def _keyed_hash(key: str) -> hmac.HMAC:
+    return hmac.new(key.encode(), digestmod=hashlib.sha256)
 
 
 def _events_json(record: ChildRecord) -> list[dict[str, Any]]:
