@@ -69,6 +69,7 @@ def _calendar_for(start: date, working_days: int) -> np.busdaycalendar:
     return _calendar(start.year - span, start.year + 1)
 
 
+@lru_cache(maxsize=65536)  # a pure function; a chronology batch repeats its start dates
 def add_working_days(start: date, working_days: int) -> date:
     """The Nth working day after `start` (start = day 0; a non-working start rolls back)."""
     result = np.busday_offset(
@@ -115,6 +116,7 @@ def is_working_day(day: date) -> bool:
     return bool(np.is_busday(np.datetime64(day, "D"), busdaycal=_calendar(day.year, day.year)))
 
 
+@lru_cache(maxsize=65536)  # a pure function, called for every explained result
 def working_days_between(start: date, end: date) -> int:
     """Working days after `start` up to and including `end` (0 when `end` <= `start`)."""
     if end <= start:
