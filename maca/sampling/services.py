@@ -121,11 +121,19 @@ class _Seen:
     all: set[str] = field(default_factory=set)
     created: set[str] = field(default_factory=set)
     changed: set[str] = field(default_factory=set)
+    # When the pool was empty as the import began, only children this import wrote can
+    # already be there: the others need no look-up (a first import of a big file).
+    pool_was_empty: bool = False
 
 
 def _flush(partnership: Partnership, batch: dict[str, ChildRecord], seen: _Seen) -> None:
-    rows = PoolChild.objects.filter(partnership=partnership, pseudo_id__in=list(batch)).values_list(
-        "pk", "pseudo_id", *_UPDATE_FIELDS
+    wanted = [p for p in batch if p in seen.all] if seen.pool_was_empty else list(batch)
+    rows = (
+        PoolChild.objects.filter(partnership=partnership, pseudo_id__in=wanted).values_list(
+            "pk", "pseudo_id", *_UPDATE_FIELDS
+        )
+        if wanted
+        else []
     )
     existing = {row[1]: (row[0], dict(zip(_UPDATE_FIELDS, row[2:], strict=True))) for row in rows}
     new, changed = [], []
@@ -213,7 +221,7 @@ def pool_import(
             today=today,
         )
         summary = ImportSummary(format=reader.format)
-        seen = _Seen()
+        seen = _Seen(pool_was_empty=not PoolChild.objects.filter(partnership=partnership).exists())
         batch: dict[str, ChildRecord] = {}
         for row in reader:
             record = row.record
