@@ -126,11 +126,15 @@ def test_a_referral_is_decided_within_one_working_day_across_weekends_and_the_ju
     assert (share.met, share.counted) == (3, 6)
 
 
-def test_without_decision_dates_every_referral_is_late_only_once_due():
-    # A pool whose List 3 has no decision column: every due referral counts as not decided.
+def test_a_pool_without_any_decision_dates_has_no_referral_figure():
+    # Ofsted's List 3 has no decision column: no figure at all, rather than 0%.
     children = [[_ev("referral", "2022-03-01")], [_ev("referral", "2022-12-30")]]
     share = measure_share(_dates(children), REFERRAL, WINDOW, dt.date(2022, 12, 31))
-    assert (share.met, share.counted) == (0, 1)
+    assert (share.met, share.counted) == (0, 0)
+    # Once some referrals have one, an undecided referral that is due counts as late.
+    children.append([_ev("referral", "2022-05-03"), _ev("referral_decision", "2022-05-04")])
+    share = measure_share(_dates(children), REFERRAL, WINDOW, dt.date(2022, 12, 31))
+    assert (share.met, share.counted) == (1, 2)
 
 
 def test_first_review_within_three_months_clamped_to_the_month_end():
@@ -186,6 +190,10 @@ def _reference_share(children, measure, window, today):
                 continue
             due = measure.timescale.due(start)
 
+            if measure.stop_optional and not any(
+                x["kind"] == measure.stop for evs in children for x in evs
+            ):
+                return 0, 0
             stop = _first(events, start, measure.stop, measure.strictly_after)
             end = _first(events, start, measure.ended_by, False) if measure.ended_by else None
             if stop and end and stop[0] > end[0]:

@@ -30,6 +30,9 @@ class Measure:
     rule: str  # the built-in protocol's rule for the same timescale, for the audited cases
     strictly_after: bool = False  # the stop must be after the start's day (a review, not the ICPC)
     ended_by: str | None = None  # an end that makes the stop unneeded if it comes before the due
+    # The stop's column is not in Ofsted's template: a pool without any such date was imported
+    # without the column, so there is no figure (rather than 0%).
+    stop_optional: bool = False
 
 
 MEASURES: tuple[Measure, ...] = (
@@ -39,6 +42,7 @@ MEASURES: tuple[Measure, ...] = (
         "referral_decision",
         Timescale("working_days", 1),
         "referral-decision-1wd",
+        stop_optional=True,
     ),
     Measure(
         "Assessment authorised within 45 working days of the referral",
@@ -177,15 +181,11 @@ def measure_share(
         starts.day <= np.datetime64(window[1], "D")
     )
     child, start = starts.child[inside], starts.day[inside]
-    if child.size == 0:
+    stops = dates.get(measure.stop) or KindDates()
+    if child.size == 0 or (measure.stop_optional and stops.child.size == 0):
         return Share(0, 0)
     due = due_dates(start, measure.timescale)
-    stop, latest_only = first_stop(
-        child,
-        start,
-        dates.get(measure.stop) or KindDates(),
-        strictly_after=measure.strictly_after,
-    )
+    stop, latest_only = first_stop(child, start, stops, strictly_after=measure.strictly_after)
     found = ~np.isnat(stop)
     not_needed = np.zeros(child.size, dtype=bool)
     if measure.ended_by:
