@@ -243,6 +243,11 @@ def pool_import(
         if result.errors:
             transaction.set_rollback(True)
             raise PoolImportRefused(list(result.errors), result.rows_read)
+        # Read the new pool's dates for the whole-population figures now, while the import is
+        # running anyway, so the first audit page afterwards does not pay for a big pool.
+        from maca.chronology.population import partnership_pool_dates
+
+        partnership_pool_dates(partnership.pk)
         PoolImport.objects.create(
             partnership=partnership,
             filename=filename[:255],

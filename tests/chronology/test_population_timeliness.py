@@ -279,6 +279,10 @@ def test_imported_decisions_and_reviews_reach_the_audit_page(world, client, sett
             filename=name,
             today=dt.date(2026, 11, 26),
         )
+    # The import has already read the pool's dates into a file named after its state.
+    from maca.chronology.population import _cache_path
+
+    assert _cache_path(world.partnership.pk).exists()
     reviews = [e for c in PoolChild.objects.all() for e in c.events if e["kind"] == "cp_review"]
     assert sorted((e["date"], e.get("latest")) for e in reviews) == [
         ("2022-04-29", True),
@@ -291,7 +295,7 @@ def test_imported_decisions_and_reviews_reach_the_audit_page(world, client, sett
     page = client.get(reverse("audits:detail", args=[audit.reference])).content.decode()
     assert "Referral decided within 1 working day" in page and "33% (1 of 3)" in page
     assert "50% (1 of 2)" in page
-    # The second look at the page is read from the cache of the pool's dates...
+    # The import read the pool's dates into a file, which the page reads...
     assert len(list((tmp_path / "cache").glob("pool-dates-*.npz"))) == 1
     # ...and a change to the pool is seen at once.
     child = next(
@@ -301,3 +305,21 @@ def test_imported_decisions_and_reviews_reach_the_audit_page(world, client, sett
     child.save()
     rows = {r.label: r.population for r in audit_timeliness(audit, today=dt.date(2023, 1, 1))}
     assert rows[REVIEW.label] == Share(1, 3)
+
+
+@given(st.lists(st.lists(_event, max_size=6), max_size=20), st.integers(1, 5))
+def test_reading_the_dates_in_small_chunks_gives_the_same_arrays(children, chunk):
+    from maca.chronology.engine import population
+
+    whole = pool_dates(children)
+    saved = population._CHUNK_EVENTS
+    population._CHUNK_EVENTS = chunk
+    try:
+        chunked = pool_dates(children)
+    finally:
+        population._CHUNK_EVENTS = saved
+    for kind, dates in whole.items():
+        other = chunked[kind]
+        assert dates.child.tolist() == other.child.tolist()
+        assert dates.day.tolist() == other.day.tolist()
+        assert dates.latest.tolist() == other.latest.tolist()

@@ -100,15 +100,33 @@ class KindDates:
     latest: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
 
 
+_CHUNK_EVENTS = 1 << 18  # events held as Python objects before they become arrays
+
+
 def pool_dates(children_events: Iterable[list[Mapping[str, Any]]]) -> dict[str, KindDates]:
     """The events the measures use, from each child's event list, as arrays per kind (the
-    child's row number, in order, and the date). One flat pass, then numpy splits by kind."""
+    child's row number, in order, and the date). One flat pass, turned into arrays every
+    quarter of a million events so a big pool never holds millions of Python strings."""
     code = {kind: index for index, kind in enumerate(KINDS)}.get
     review = KINDS.index("cp_review")
     numbers: list[int] = []
     codes: list[int] = []
     days: list[str] = []
     latest: list[bool] = []  # cp_review only
+    chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def flush() -> None:
+        chunks.append(
+            (
+                np.array(numbers, dtype=np.int64),
+                np.array(codes, dtype=np.int8),
+                np.array(days, dtype="datetime64[D]"),
+            )
+        )
+        numbers.clear()
+        codes.clear()
+        days.clear()
+
     for number, events in enumerate(children_events):
         for event in events:
             found = code(event["kind"])
@@ -118,9 +136,12 @@ def pool_dates(children_events: Iterable[list[Mapping[str, Any]]]) -> dict[str, 
                 days.append(event["date"])
                 if found == review:
                     latest.append(bool(event.get("latest")))
-    child = np.array(numbers, dtype=np.int64)
-    kinds = np.array(codes, dtype=np.int8)
-    day = np.array(days, dtype="datetime64[D]")
+        if len(numbers) >= _CHUNK_EVENTS:
+            flush()
+    flush()
+    child = np.concatenate([c[0] for c in chunks])
+    kinds = np.concatenate([c[1] for c in chunks])
+    day = np.concatenate([c[2] for c in chunks])
     out: dict[str, KindDates] = {}
     for index, kind in enumerate(KINDS):
         mask = kinds == index
