@@ -379,7 +379,9 @@ def bench_population(count: int) -> list[Line]:
     )
     read_s, dates = timed(lambda: pool_dates(children), 3)
     maca, shares = timed(lambda: [measure_share(dates, m, window, today) for m in MEASURES], 3)
-    floor, fast = timed(lambda: floor_population(columns, calendar, window, np.datetime64(today)), 3)
+    floor, fast = timed(
+        lambda: floor_population(columns, calendar, window, np.datetime64(today)), 3
+    )
     assert [(s.met, s.counted) for s in shares] == fast, (shares, fast)
     return [
         Line(
