@@ -10,7 +10,7 @@ export UV_PYTHON ?= $(shell command -v python3.11 >/dev/null 2>&1 && echo 3.11 |
 export UV_PYTHON_DOWNLOADS := never
 PYTEST_ARGS ?=
 
-.PHONY: help install assets demo test lint security format typecheck migrations-check check clean bench bench-quick
+.PHONY: help install assets demo test lint security format typecheck migrations-check check clean bench bench-quick crash-test
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-18s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ bench-quick: .venv/.synced ## Benchmarks at small sizes against floors measured 
 
 bench: .venv/.synced ## Full-size benchmarks (about 10 minutes); report in bench/out/report.md
 	$(UV) run --group bench python bench/run.py
+
+crash-test: install ## SIGKILL the production server under 8 writers, 20 rounds: no acknowledged save lost (bench/crash.py)
+	$(UV) run python bench/crash.py --rounds 20 --writers 8
 
 clean: ## Remove build output and the local database (./var)
 	rm -rf maca/static/govuk node_modules/.installed .venv/.synced var

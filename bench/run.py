@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402
+import pages  # noqa: E402
 
 from maca.chronology.engine import add_working_days, evaluate, load_protocol  # noqa: E402
 from maca.chronology.engine import parse_document as parse_chronology_document  # noqa: E402
@@ -51,6 +52,7 @@ SIZES = {
         "pool": 100_000,
         "days": 100_000,
         "briefing_runs": 3,
+        "pages": 12,  # audits in the synthetic partnership (bench/partnership.py)
     },
     "full": {
         "csv": 1_000_000,
@@ -59,6 +61,7 @@ SIZES = {
         "pool": 1_000_000,
         "days": 1_000_000,
         "briefing_runs": 9,
+        "pages": 120,
     },
 }
 AS_OF = dt.date(2025, 6, 30)  # after every generated chronology event
@@ -444,6 +447,7 @@ BENCHES: dict[str, tuple[str, Callable[[int], list[Line]]]] = {
     "workdays": ("days", bench_working_days),
     "population": ("pool", bench_population),
     "briefing": ("briefing_runs", bench_briefing),
+    "pages": ("pages", lambda audits: pages.report_lines(audits, Line)),
 }
 
 

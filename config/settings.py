@@ -52,6 +52,14 @@ PSEUDONYM_KEY = os.environ.get("MACA_PSEUDONYM_KEY", "")
 if not PSEUDONYM_KEY and (DEBUG or TESTING or os.environ.get("MACA_RELAXED_ENV") == "demo"):
     PSEUDONYM_KEY = "maca-development-pseudonym-key"  # the demo's fixed key; never for real data
 BACKUP_KEY = os.environ.get("MACA_BACKUP_KEY", "")
+# Retention (`maca purge`; maca/core/retention.py, docs/security.md "Logs and retention").
+MACA_RETENTION = {
+    "access_log_years": int(os.environ.get("MACA_RETAIN_ACCESS_LOG_YEARS", "2")),
+    "activity_log_years": int(os.environ.get("MACA_RETAIN_ACTIVITY_LOG_YEARS", "6")),
+    "case_data_years": int(os.environ.get("MACA_RETAIN_CASE_DATA_YEARS", "2")),
+    "pool_years": int(os.environ.get("MACA_RETAIN_POOL_YEARS", "3")),
+    "job_files_days": int(os.environ.get("MACA_RETAIN_JOB_FILES_DAYS", "30")),
+}
 
 ALLOWED_HOSTS = env_list("MACA_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
@@ -80,6 +88,9 @@ INSTALLED_APPS = [
     "maca.findings",
     "maca.jobs",
     "maca.briefings",
+    "maca.actions",
+    "maca.insight",
+    "maca.api",
 ]
 
 # Order matters: the header middleware wraps everything (so redirects carry the headers too);
@@ -94,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "maca.api.middleware.ApiIgnoresSessionMiddleware",  # /api/ is token-only
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "maca.accounts.middleware.SessionLifetimeMiddleware",
@@ -176,6 +188,8 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 # Pool uploads larger than this run as a background job with progress on the page (`maca
 # worker`, or the worker thread `maca demo` starts); smaller ones are imported at once.
 MACA_IMPORT_INLINE_MAX_BYTES = int(os.environ.get("MACA_IMPORT_INLINE_MAX_BYTES", "2000000"))
+# The largest case-pool file accepted at all (.csv, .txt, .xlsx or .xml; default 500 MB).
+MACA_POOL_UPLOAD_MAX_BYTES = int(os.environ.get("MACA_POOL_UPLOAD_MAX_BYTES", "500000000"))
 _manifest = not (DEBUG or TESTING or os.environ.get("MACA_RELAXED_ENV") == "demo")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

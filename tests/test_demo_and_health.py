@@ -26,7 +26,7 @@ from maca.sampling.services import eligibility_counts
 def test_demo_mirrors_the_reference_audit_and_a_second_run_changes_nothing():
     assert demo_load() is True
     audit = Audit.objects.get(reference=NMB_REFERENCE)
-    assert audit.status == "published"  # moderated, findings recorded, briefing published
+    assert audit.status == "follow_up"  # moderated, briefing published, action plan running
     assert audit.agencies.count() == 6
     assert audit.cases.count() == 5
     assert audit.tool.questions.filter(is_aim=True).count() == 5

@@ -218,6 +218,28 @@ def recovery_codes_left(user: Any) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
+def has_app(user: Any) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+class NoAuthenticatorApp(Exception):
+    """Recovery codes back up an authenticator app; without one there is nothing to recover."""
+
+
+def recovery_codes_renew(*, user: Any) -> list[str]:
+    """Ten new recovery codes; every old one stops working (codes seen or used up).
+
+    Only for someone with an authenticator app, and the view asks them to confirm it is them
+    first, so a borrowed session cannot quietly mint codes for later.
+    """
+    with transaction.atomic():
+        if not has_app(user):
+            raise NoAuthenticatorApp
+        codes = _new_recovery_codes(user)
+        _record(user, "account.recovery_codes_renewed")
+    return codes
+
+
 def second_factor_reset(*, user: Any) -> int:
     """Remove a user's authenticator app and recovery codes (phone and codes both lost).
 

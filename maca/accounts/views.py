@@ -21,9 +21,10 @@ from django_otp import login as otp_login
 
 from maca.accounts import services
 from maca.accounts.forms import CodeForm, ConfirmForm, PasswordChangeForm, SetupForm
-from maca.core.reauth import record_authentication
+from maca.core.reauth import record_authentication, require_recent_auth
 
 RECOVERY_CODES_KEY = "maca.recovery_codes"  # session key: new codes, shown once
+RECOVERY_CODES_RENEWED_KEY = "maca.recovery_codes_renewed"  # ...and not from setting up
 WRONG_APP_CODE = (
     "That code is not right. Check the app shows maca, then enter the code it shows now."
 )
@@ -131,12 +132,13 @@ def setup(request: HttpRequest) -> HttpResponse:
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """The new recovery codes, shown once (they leave the session as the page is made)."""
     codes = request.session.pop(RECOVERY_CODES_KEY, None)
+    renewed = request.session.pop(RECOVERY_CODES_RENEWED_KEY, False)
     if not codes:
         return HttpResponseRedirect(_next(request))
     return render(
         request,
         "accounts/recovery_codes.html",
-        {"codes": codes, "next": _next(request), "hide_navigation": True},
+        {"codes": codes, "next": _next(request), "hide_navigation": True, "renewed": renewed},
     )
 
 
@@ -206,3 +208,42 @@ def locked_out(
     so it says nothing about whether an account exists."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+
+
+@login_required
+@require_GET
+def account(request: HttpRequest) -> HttpResponse:
+    """Your account: password, authenticator app and how many recovery codes are left."""
+    user = request.user
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "has_app": services.has_app(user),
+            "codes_left": services.recovery_codes_left(user),
+            "required": services.second_factor_required(user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@require_recent_auth()
+def recovery_codes_new(request: HttpRequest) -> HttpResponse:
+    """Replace the recovery codes (used up, or seen by someone else); the old ones stop working."""
+    if not services.has_app(request.user):
+        return HttpResponseRedirect(reverse("accounts:account"))
+    if request.method == "POST":
+        try:
+            codes = services.recovery_codes_renew(user=request.user)
+        except services.NoAuthenticatorApp:
+            return HttpResponseRedirect(reverse("accounts:account"))
+        request.session[RECOVERY_CODES_KEY] = codes
+        request.session[RECOVERY_CODES_RENEWED_KEY] = True
+        url = reverse("accounts:recovery_codes")
+        return HttpResponseRedirect(f"{url}?{urlencode({'next': reverse('accounts:account')})}")
+    return render(
+        request,
+        "accounts/recovery_codes_new.html",
+        {"codes_left": services.recovery_codes_left(request.user)},
+    )

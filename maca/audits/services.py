@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 
 from maca.activity.services import activity_record
 from maca.audits import toolspec
@@ -216,6 +216,8 @@ NEXT_STATUS: dict[str, str] = {
     AuditStatus.SAMPLING: AuditStatus.AUDITING,
     AuditStatus.AUDITING: AuditStatus.MODERATION,
     AuditStatus.MODERATION: AuditStatus.REPORTING,
+    AuditStatus.PUBLISHED: AuditStatus.FOLLOW_UP,
+    AuditStatus.FOLLOW_UP: AuditStatus.CLOSED,
 }
 
 
@@ -250,6 +252,16 @@ def transition_problems(audit: Audit, to_status: str) -> list[str]:
     elif to_status == AuditStatus.REPORTING:
         unmoderated = audit.cases.filter(moderation__isnull=True).order_by("number")
         problems.extend(f"{case.label} has no moderated grade yet." for case in unmoderated)
+    elif to_status == AuditStatus.FOLLOW_UP:
+        if not audit.actions.exists():
+            problems.append("Add at least one action to the action plan.")
+    elif to_status == AuditStatus.CLOSED:
+        still_open = audit.actions.exclude(status="closed").count()
+        if still_open:
+            problems.append(
+                f"{still_open} action{'s are' if still_open != 1 else ' is'} not yet closed "
+                "by the board."
+            )
     return problems
 
 
@@ -420,11 +432,19 @@ def audit_summary(
     returns = AgencyReturn.objects.filter(case__in=cases)
     if agency_ids is not None:
         returns = returns.filter(agency_id__in=agency_ids)
+    # Two aggregate queries, not six counts: the audit page shows this on every view.
+    by_status = returns.aggregate(
+        returns=Count("pk"),
+        submitted=Count("pk", filter=Q(status=ReturnStatus.SUBMITTED)),
+        waived=Count("pk", filter=Q(status=ReturnStatus.WAIVED)),
+        outstanding=Count("pk", filter=Q(status=ReturnStatus.DRAFT)),
+    )
+    case_counts = cases.aggregate(cases=Count("pk"), moderated=Count("moderation"))
     return {
-        "cases": cases.count(),
-        "returns": returns.count(),
-        "submitted": returns.filter(status=ReturnStatus.SUBMITTED).count(),
-        "waived": returns.filter(status=ReturnStatus.WAIVED).count(),
-        "outstanding": returns.filter(status=ReturnStatus.DRAFT).count(),
-        "moderated": cases.filter(moderation__isnull=False).count(),
+        "cases": case_counts["cases"],
+        "returns": by_status["returns"],
+        "submitted": by_status["submitted"],
+        "waived": by_status["waived"],
+        "outstanding": by_status["outstanding"],
+        "moderated": case_counts["moderated"],
     }

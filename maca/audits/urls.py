@@ -17,6 +17,7 @@ urlpatterns = [
     path("<slug:reference>/edit/", views.audit_edit, name="edit"),
     path("<slug:reference>/move/", views.audit_move, name="move"),
     path("<slug:reference>/progress/", views.audit_progress, name="progress"),
+    path("<slug:reference>/timeliness/", views.audit_timeliness_page, name="timeliness"),
     path("<slug:reference>/sampling/", sampling_views.audit_sampling, name="sampling"),
     path("<slug:reference>/cases/new/", views.case_create, name="case_create"),
     path("<slug:reference>/findings/", finding_views.overview, name="findings"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,6 +19,8 @@ from maca.core.forms import add_service_error
 from maca.core.middleware import get_actor
 from maca.partnerships.models import Partnership
 from maca.sampling.models import SelectionRecord
+
+PAGE_SIZE = 25  # rows per page of a long list
 
 
 def _actor(request: HttpRequest) -> perms.Actor:
@@ -35,10 +38,11 @@ def _require(allowed: bool) -> None:
 def audit_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     _require(actor.is_admin or actor.is_chair or actor.is_auditor)
+    page = Paginator(selectors.audits_for(actor), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "audits/list.html",
-        {"audits": selectors.audits_for(actor), "can_plan": perms.can_plan_audits(actor)},
+        {"audits": page, "page": page, "can_plan": perms.can_plan_audits(actor)},
     )
 
 
@@ -129,6 +133,10 @@ def audit_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "can_start_briefing": perms.can_start_briefing(actor, audit),
         "can_read_findings": perms.can_read_findings(actor, audit),
         "findings_count": audit.findings.count(),
+        "can_read_actions": perms.can_read_actions(actor, audit),
+        "can_link_reaudit": perms.can_link_reaudit(actor, audit),
+        "can_export": perms.can_export_audit(actor, audit),
+        "actions_count": audit.actions.count(),
         "cases": cases,
         "summary": summary,
         "next_status": next_status,
@@ -142,7 +150,6 @@ def audit_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "can_see_progress": perms.can_see_progress(actor, audit),
         "agencies": audit.agencies.order_by("name"),
         "questions": audit.tool.questions.filter(is_aim=True),
-        "timeliness": audit_timeliness(audit) if perms.can_see_progress(actor, audit) else [],
         "selection": SelectionRecord.objects.filter(audit=audit).first()
         if perms.can_see_progress(actor, audit)
         else None,
@@ -166,6 +173,18 @@ def audit_move(request: HttpRequest, reference: str) -> HttpResponse:
         audit.refresh_from_db()
         messages.success(request, f"The audit is now in {audit.get_status_display().lower()}.")
     return redirect("audits:detail", audit.reference)
+
+
+@login_required
+@require_GET
+def audit_timeliness_page(request: HttpRequest, reference: str) -> HttpResponse:
+    """Every child in the pool beside the audited cases: its own page, as it reads the pool."""
+    actor = _actor(request)
+    audit = selectors.audit_get(actor, reference)
+    _require(perms.can_see_progress(actor, audit))
+    return render(
+        request, "audits/timeliness.html", {"audit": audit, "timeliness": audit_timeliness(audit)}
+    )
 
 
 @login_required
@@ -257,6 +276,7 @@ def case_detail(request: HttpRequest, reference: str, number: int) -> HttpRespon
         "moderation": getattr(case, "moderation", None),
         "can_view_record": perms.can_view_case_record(actor, case),
         "can_edit_case": perms.can_change_cases(actor, audit),
+        "can_view_access": perms.can_view_activity(actor),
         "can_compare": perms.can_compare_returns(actor, audit),
         "can_moderate": perms.can_moderate(actor, audit),
         "scale": audit.tool.scale,

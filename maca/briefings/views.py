@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +26,8 @@ from maca.core.middleware import get_actor
 from maca.core.reauth import recently_authenticated
 from maca.partnerships.models import Partnership
 
+PAGE_SIZE = 25  # rows per page of a long list
+
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -39,11 +42,13 @@ def briefing_list(request: HttpRequest) -> HttpResponse:
     actor = get_actor(request)
     if not actor.has_any_role:
         raise Http404("Not found")
+    page = Paginator(selectors.briefings_for(actor), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "briefings/list.html",
         {
-            "briefings": selectors.briefings_for(actor),
+            "briefings": page,
+            "page": page,
             "can_create": perms.can_create_review_briefing(actor),
             "can_style": perms.can_style_briefings(actor),
         },

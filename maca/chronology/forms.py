@@ -9,7 +9,7 @@ from django import forms
 
 from maca.chronology.models import EVENT_TYPE_CHOICES
 from maca.chronology.services import EventInput
-from maca.core.forms import date_field, set_choices, text_field
+from maca.core.forms import check_upload, date_field, set_choices, text_field
 
 
 class EventForm(forms.Form):
@@ -146,3 +146,13 @@ class UploadForm(forms.Form):
     def __init__(self, *args: Any, agencies: list[tuple[str, str]], **kw: Any) -> None:
         super().__init__(*args, **kw)
         set_choices(self, "agency", agencies)
+
+    def clean_file(self) -> Any:
+        from maca.chronology.services import MAX_UPLOAD_BYTES
+
+        return check_upload(
+            self.cleaned_data.get("file"),
+            extensions=(".csv", ".json"),
+            max_bytes=MAX_UPLOAD_BYTES,
+            what="chronology file",
+        )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -124,10 +125,17 @@ def audit_timeliness(audit: Audit, today: dt.date | None = None) -> list[Timelin
         return []
     today = today or dt.date.today()
     dates = partnership_pool_dates(audit.partnership_id)
+    by_case: dict[int, list[ChronologyEvent]] = defaultdict(list)
+    for event in (
+        ChronologyEvent.objects.filter(case__audit=audit)
+        .select_related("agency", "incident")
+        .order_by("on_date", "at_time", "id")
+    ):
+        by_case[event.case_id].append(event)
     case_results = [
         r
-        for case in audit.cases.filter(pk__in=ChronologyEvent.objects.values("case_id"))
-        for r in case_evaluation(case).results
+        for case in audit.cases.filter(pk__in=list(by_case))
+        for r in case_evaluation(case, events=by_case[case.pk]).results
     ]
     rows = []
     window = (audit.period_start, audit.period_end)

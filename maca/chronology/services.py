@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -277,22 +278,29 @@ def _parse_csv(text: str) -> list[EventInput]:
     return [_from_contract(item) for item in items]
 
 
-def case_document(case: Case) -> dict[str, Any]:
-    """The case's chronology in the contract's file format (pseudonymous: label only)."""
-    events = (
-        ChronologyEvent.objects.filter(case=case)
-        .select_related("agency", "incident")
-        .order_by("on_date", "at_time", "id")
-    )
+def case_document(case: Case, events: Iterable[ChronologyEvent] | None = None) -> dict[str, Any]:
+    """The case's chronology in the contract's file format (pseudonymous: label only).
+
+    `events`, if given, are the case's events already loaded (in date order), so a page that
+    evaluates many cases reads them all in one query.
+    """
+    if events is None:
+        events = (
+            ChronologyEvent.objects.filter(case=case)
+            .select_related("agency", "incident")
+            .order_by("on_date", "at_time", "id")
+        )
     return {
         "child": {"ref": case.label, "non_mobile": case.non_mobile},
         "events": [e.to_contract() for e in events],
     }
 
 
-def case_evaluation(case: Case, as_of: dt.date | None = None) -> Evaluation:
+def case_evaluation(
+    case: Case, as_of: dt.date | None = None, events: Iterable[ChronologyEvent] | None = None
+) -> Evaluation:
     """Evaluate the case's merged chronology against its audit's protocol."""
-    chronology = parse_chronology(case_document(case))
+    chronology = parse_chronology(case_document(case, events))
     return evaluate(chronology, load_protocol(case.audit.protocol), as_of)
 
 

@@ -21,12 +21,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Audits", reverse("audits:list")))
     if actor.has_any_role:
         items.append(("Briefings", reverse("briefings:list")))
+        items.append(("Actions", reverse("actions:overview")))
+        items.append(("Programme", reverse("insight:programme")))
+        items.append(("Insight", reverse("insight:dashboard")))
     if perms.can_plan_audits(actor):
         items.append(("Case pool", reverse("pool")))
         items.append(("Audit tools", reverse("tools:list")))
     if perms.can_view_activity(actor):
         items.append(("Activity", reverse("activity:list")))
-    items.append(("Change password", reverse("accounts:password")))
+    items.append(("Your account", reverse("accounts:account")))
     path = request.path
     partnership = (
         Partnership.objects.filter(pk=actor.partnership_id).values_list("name", flat=True).first()

@@ -58,3 +58,27 @@ def set_choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> 
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
     field.choices = choices
+
+
+def check_upload(upload: Any, *, extensions: tuple[str, ...], max_bytes: int, what: str) -> Any:
+    """Refuse an uploaded file of the wrong type or size before anything reads it.
+
+    The type is judged by the file's name here; the readers then judge the content, so a
+    renamed file is still refused with a clear message rather than read as garbage.
+    """
+    if upload is None:
+        return upload
+    name = str(getattr(upload, "name", "") or "")
+    lowered = name.lower()
+    if not lowered.endswith(extensions):
+        allowed = ", ".join(extensions)
+        raise forms.ValidationError(f"{name or 'The file'} is not a {what} ({allowed}).")
+    size = int(getattr(upload, "size", 0) or 0)
+    if size == 0:
+        raise forms.ValidationError(f"{name} is empty.")
+    if size > max_bytes:
+        raise forms.ValidationError(
+            f"{name} is {size / 1_000_000:,.1f} MB; the largest {what} maca accepts is "
+            f"{max_bytes / 1_000_000:,.0f} MB."
+        )
+    return upload

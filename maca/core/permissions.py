@@ -288,3 +288,129 @@ def can_read_briefing(actor: Actor, briefing: Briefing) -> bool:
 
 def can_style_briefings(actor: Actor) -> bool:
     return actor.is_admin
+
+
+# --- Follow-up: action plans, learning, insight (docs/follow-up.md) --------------------------
+
+# Actions are planned from reporting on; the plan is followed up after publishing.
+ACTION_PLAN_STATES = frozenset({"reporting", "published", "follow_up"})
+FOLLOW_UP_STATES = frozenset({"published", "follow_up", "closed"})
+
+
+def _follow_up_reader(actor: Actor, audit: Audit) -> bool:
+    """Once the audit is published: the board (viewers) and agencies taking part."""
+    if not _same_partnership(actor, audit.partnership_id) or audit.status not in FOLLOW_UP_STATES:
+        return False
+    if VIEWER in actor.roles or actor.is_chair:
+        return True
+    return actor.is_auditor and audit.agencies.filter(pk__in=actor.agency_ids).exists()
+
+
+def can_read_actions(actor: Actor, audit: Audit) -> bool:
+    """The panel always; the board and agencies taking part once the audit is published.
+
+    Actions name agencies and leads, never a child, so they are not case-level data.
+    """
+    return _panel(actor, audit) or _follow_up_reader(actor, audit)
+
+
+def can_plan_actions(actor: Actor, audit: Audit) -> bool:
+    """Add actions: the business unit and the audit's chair, from reporting to follow-up."""
+    return _panel(actor, audit) and audit.status in ACTION_PLAN_STATES
+
+
+def can_update_action(actor: Actor, audit: Audit, owner_agency_id: int) -> bool:
+    """Record progress: the panel, or the owning agency's auditor, while the plan is live."""
+    if audit.status not in ACTION_PLAN_STATES or not _same_partnership(actor, audit.partnership_id):
+        return False
+    return _panel(actor, audit) or (actor.is_auditor and owner_agency_id in actor.agency_ids)
+
+
+def can_close_action(actor: Actor, audit: Audit) -> bool:
+    """The partnership's board (viewers) and the business unit close actions that are done."""
+    return (
+        _same_partnership(actor, audit.partnership_id)
+        and (actor.is_admin or VIEWER in actor.roles)
+        and audit.status in ACTION_PLAN_STATES
+    )
+
+
+def can_progress_action(actor: Actor, action: Any) -> bool:
+    """An audit's action: as `can_update_action`; a local review's: business unit and owner."""
+    if action.audit is not None:
+        return can_update_action(actor, action.audit, action.owner_agency_id)
+    return _same_partnership(actor, action.partnership_id) and (
+        actor.is_admin or (actor.is_auditor and action.owner_agency_id in actor.agency_ids)
+    )
+
+
+def can_close(actor: Actor, action: Any) -> bool:
+    if action.audit is not None:
+        return can_close_action(actor, action.audit)
+    return _same_partnership(actor, action.partnership_id) and (
+        actor.is_admin or VIEWER in actor.roles
+    )
+
+
+def can_add_review_actions(actor: Actor) -> bool:
+    """Actions from local reviews (no audit behind them): the business unit."""
+    return actor.is_admin
+
+
+def can_read_review_action(actor: Actor, action: Any) -> bool:
+    if not _same_partnership(actor, action.partnership_id) or not actor.has_any_role:
+        return False
+    if actor.is_admin or actor.is_chair or VIEWER in actor.roles:
+        return True
+    return action.owner_agency_id in actor.agency_ids
+
+
+def actions_visible_q(actor: Actor) -> Q:
+    """The actions overview: everything for the business unit, chairs and the board; an
+    agency's auditors their own agency's actions."""
+    if actor.partnership_id is None or not actor.has_any_role:
+        return Q(pk__in=[])
+    base = Q(partnership_id=actor.partnership_id)
+    if actor.is_admin or actor.is_chair or VIEWER in actor.roles:
+        return base
+    return base & Q(owner_agency_id__in=actor.agency_ids)
+
+
+def can_read_learning(actor: Actor, audit: Audit) -> bool:
+    return can_read_actions(actor, audit)
+
+
+def can_record_attendance(actor: Actor, audit: Audit) -> bool:
+    """Attendance at learning events: the business unit, once the panel has reported."""
+    return (
+        actor.is_admin
+        and _same_partnership(actor, audit.partnership_id)
+        and audit.status in ACTION_PLAN_STATES | FOLLOW_UP_STATES
+    )
+
+
+def can_record_briefing_use(actor: Actor, audit: Audit) -> bool:
+    """A team's use of the published briefing: the business unit, or an agency taking part."""
+    if not _same_partnership(actor, audit.partnership_id) or audit.status not in FOLLOW_UP_STATES:
+        return False
+    return actor.is_admin or (
+        actor.is_auditor and audit.agencies.filter(pk__in=actor.agency_ids).exists()
+    )
+
+
+def can_view_insight(actor: Actor) -> bool:
+    """Aggregate figures across audits (never case-level): everyone with a role."""
+    return actor.partnership_id is not None and actor.has_any_role
+
+
+def can_manage_programme(actor: Actor) -> bool:
+    return actor.is_admin
+
+
+def can_link_reaudit(actor: Actor, audit: Audit) -> bool:
+    """Mark a re-audit and link its findings: the panel."""
+    return _panel(actor, audit)
+
+
+def can_export_audit(actor: Actor, audit: Audit) -> bool:
+    return actor.is_admin and _same_partnership(actor, audit.partnership_id)

@@ -6,8 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from maca.actions.selectors import needing_attention
 from maca.audits.selectors import audits_for, open_concerns, returns_to_do
 from maca.briefings.selectors import published_briefings
 from maca.core.middleware import get_actor
@@ -35,5 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "returns_to_do": list(returns_to_do(actor)[:50]),
         "concerns": list(open_concerns(actor)[:50]),
         "published": list(published_briefings(actor)),
+        "attention": needing_attention(actor, timezone.localdate()),
+        "today": timezone.localdate(),
     }
     return render(request, "core/dashboard.html", context)

@@ -65,6 +65,9 @@ class LearningEvent(models.Model):
     date = models.DateField(null=True, blank=True)
     audience = models.CharField(max_length=200, blank=True)
     booking_url = models.URLField(blank=True)
+    # Recorded afterwards (maca.actions): places offered and how many came.
+    places = models.PositiveIntegerField(null=True, blank=True)
+    attended = models.PositiveIntegerField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

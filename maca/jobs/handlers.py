@@ -39,3 +39,12 @@ def pool_import(job: Job, progress: Progress) -> dict[str, Any]:
             {"problems": problems, "more": max(0, len(exc.errors) - MAX_PROBLEMS)},
         ) from None
     return {"rows_read": summary.rows_read, "lines": summary.lines(), "filename": filename}
+
+
+@handler("reminders")
+def reminders(job: Job, progress: Progress) -> dict[str, Any]:
+    """Today's e-mail reminders for one partnership (queued daily by the worker)."""
+    from maca.actions.reminders import reminders_send
+
+    summary = reminders_send(partnership_id=job.partnership_id)
+    return {"emails": summary.emails, "reminders": summary.reminders}

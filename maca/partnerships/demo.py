@@ -363,6 +363,9 @@ def _build() -> None:
     nmb_tool = AuditTool.objects.get(partnership=partnership, slug="injuries-in-non-mobile-babies")
     _build_nmb_audit(partnership, admin, users, agencies, nmb_tool)
     _build_neglect_audit(partnership, admin, users, agencies)
+    from maca.actions.demo import follow_up_build
+
+    follow_up_build(partnership, users, agencies)
 
 
 def _build_nmb_audit(

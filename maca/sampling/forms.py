@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
-from maca.core.forms import set_choices
+from maca.core.forms import check_upload, set_choices
 from maca.sampling.importers import FORMATS
 from maca.sampling.models import CATEGORY_CHOICES, EVENT_KIND_CHOICES, STRATIFY_FIELDS
 
@@ -42,6 +43,14 @@ class PoolImportForm(forms.Form):
         choices=[("", "Work it out from the file"), *((f, FORMAT_LABELS[f]) for f in FORMATS)],
         error_messages={"invalid_choice": "Choose a format from the list."},
     )
+
+    def clean_file(self) -> Any:
+        return check_upload(
+            self.cleaned_data.get("file"),
+            extensions=(".csv", ".txt", ".xlsx", ".xml"),
+            max_bytes=settings.MACA_POOL_UPLOAD_MAX_BYTES,
+            what="case-pool file",
+        )
 
 
 class CriteriaForm(forms.Form):

@@ -26,7 +26,7 @@ from maca.activity.models import AccessEntry, ActivityEntry
 from maca.chronology import services as chronology_services
 from maca.partnerships.models import Agency, Membership, Partnership, Role, User
 from tests.accounts.helpers import app_code, code_from_secret, password_sign_in
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +113,8 @@ def test_someone_who_has_not_given_the_second_factor_reaches_no_page_but_the_cod
     for name, path in every_path(values):
         if name in SECOND_FACTOR_EXEMPT:
             continue
+        if name.startswith("api-v1:"):
+            continue  # token-only: a session means nothing there (tests/api)
         for client, page in ((with_app, VERIFY), (without_app, SETUP)):
             for method in ("get", "post"):
                 response = getattr(client, method)(path)
@@ -310,3 +312,44 @@ def test_reset_second_factor_command_makes_the_person_set_up_again(world):
     with pytest.raises(CommandError) as exc:
         call_command("reset-second-factor", "nobody")
     assert exc.value.returncode == 2
+
+
+def test_new_recovery_codes_replace_the_old_ones_after_confirming_it_is_you(world):
+    user = world.users["admin"]
+    device, old_codes = enrol(user)
+    start = dt.datetime.now(dt.UTC)
+    client = Client()
+    with time_machine.travel(start, tick=False):
+        verified_login(client, user)
+        account = client.get(reverse("accounts:account")).content.decode()
+        assert "10 of 10 unused" in account
+    new_url = reverse("accounts:recovery_codes_new")
+    with time_machine.travel(start + dt.timedelta(minutes=20), tick=False):
+        # Not recently: a borrowed session cannot mint codes without the password and a code.
+        asked = client.post(new_url)
+        assert asked.status_code == 302 and asked["Location"].startswith("/accounts/confirm/")
+        assert StaticToken.objects.filter(token=old_codes[0]).exists()
+        client.post(
+            "/accounts/confirm/",
+            {"password": PASSWORD, "code": app_code(device), "next": new_url},
+        )
+        made = client.post(new_url, follow=True)
+    page = made.content.decode()
+    assert "New recovery codes made" in page and "Your old recovery codes no longer work" in page
+    shown = re.findall(r"<code>([a-z0-9]+)</code>", page)
+    assert len(shown) == 10 and not set(shown) & set(old_codes)
+    tokens = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    assert tokens == set(shown)
+    assert ActivityEntry.objects.filter(action="account.recovery_codes_renewed").count() == 1
+    # Shown once: the page does not show them again.
+    assert client.get(reverse("accounts:recovery_codes")).status_code == 302
+
+
+def test_someone_without_an_app_has_no_recovery_codes_to_renew(world):
+    client = Client()
+    client.post("/accounts/login/", {"username": "viewer", "password": PASSWORD})
+    account = client.get(reverse("accounts:account")).content.decode()
+    assert "Not needed for your role" in account and "Recovery codes" not in account
+    response = client.post(reverse("accounts:recovery_codes_new"))
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:account")
+    assert not StaticToken.objects.exists()

@@ -160,3 +160,18 @@ def test_publishing_asks_to_confirm_it_is_you_after_a_while(briefing, client, lo
     session[AUTHENTICATED_AT] = 0
     session.save()
     assert client.post(url, {"number": "1"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "extra"),
+    [("briefings:detail", []), ("briefings:edit", []), ("briefings:version", [1])],
+)
+def test_pages_showing_the_briefing_have_one_main_heading(
+    briefing, client, login, name, extra
+) -> None:
+    """The embedded briefing's title is a sub-heading: screen-reader users navigate by the h1."""
+    login("chair")
+    page = client.get(reverse(name, args=[briefing.reference, *extra])).content.decode()
+    assert page.count("<h1") == 1
+    assert page.count('<h2 class="briefing__title"') == 1
+    assert page.count('<h3 class="briefing__heading"') == 7

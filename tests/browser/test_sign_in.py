@@ -71,6 +71,7 @@ def test_change_password_and_lockout_pages_are_accessible(
     world, signed_in: Callable[..., Page], open_browser: Callable[..., Page]
 ):
     page = signed_in("police")
+    page.get_by_role("link", name="Your account").click()
     page.get_by_role("link", name="Change password").click()
     heading(page, "Change your password")
     axe_check(page)

@@ -43,7 +43,7 @@ def test_working_days_decide_in_time_and_running_clocks_are_not_counted():
     assert (share.met, share.counted, share.percent) == (1, 3, 33)
 
 
-def test_the_audit_page_shows_every_child_beside_the_audited_cases(
+def test_the_timeliness_page_shows_every_child_beside_the_audited_cases(
     world, client, settings, tmp_path
 ):
     settings.DATA_DIR = tmp_path
@@ -74,13 +74,17 @@ def test_the_audit_page_shows_every_child_beside_the_audited_cases(
     assert (icpc.population.met, icpc.population.counted) == (3, 4)
     assert (icpc.sample.met, icpc.sample.counted) == (0, 1)
     verified_login(client, world.users["admin"])
-    page = client.get(reverse("audits:detail", args=[audit.reference])).content.decode()
+    timeliness = reverse("audits:timeliness", args=[audit.reference])
+    assert (
+        timeliness in client.get(reverse("audits:detail", args=[audit.reference])).content.decode()
+    )
+    page = client.get(timeliness).content.decode()
     assert "75% (3 of 4)" in page and "0% (0 of 1)" in page
     verified_login(client, world.users["csc"])
-    assert (
-        "Every child"
-        not in client.get(reverse("audits:detail", args=[audit.reference])).content.decode()
+    assert timeliness not in (
+        client.get(reverse("audits:detail", args=[audit.reference])).content.decode()
     )
+    assert client.get(timeliness).status_code == 404
 
 
 @given(
@@ -323,3 +327,25 @@ def test_reading_the_dates_in_small_chunks_gives_the_same_arrays(children, chunk
         assert dates.child.tolist() == other.child.tolist()
         assert dates.day.tolist() == other.day.tolist()
         assert dates.latest.tolist() == other.latest.tolist()
+
+
+def test_clocks_starting_in_the_period_count_even_when_they_stop_the_next_year(
+    world, settings, tmp_path
+):
+    """Clocks starting in the period count, even when they stop the next year; others do not."""
+    settings.DATA_DIR = tmp_path
+    audit = world.audit(status="auditing", cases=[("csc",)])  # period: the whole of 2022
+    for i, events in enumerate(
+        [
+            [{"kind": "s47_start", "date": "2022-12-30"}, {"kind": "icpc", "date": "2023-01-05"}],
+            [{"kind": "s47_start", "date": "2021-12-30"}, {"kind": "icpc", "date": "2022-01-05"}],
+            [{"kind": "referral", "date": "2022-03-01"}, {"kind": "icpc", "date": "2022-03-05"}],
+        ]
+    ):
+        PoolChild.objects.create(
+            partnership=world.partnership, pseudo_id=f"{i:064d}", events=events
+        )
+    icpc = next(
+        r for r in audit_timeliness(audit, today=dt.date(2024, 1, 1)) if "section 47" in r.label
+    )
+    assert (icpc.population.met, icpc.population.counted) == (1, 1)

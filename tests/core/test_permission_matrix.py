@@ -47,6 +47,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from maca.actions import services as action_services
 from maca.activity.models import AccessEntry, ActivityEntry
 from maca.audits import services as audit_services
 from maca.audits.models import Audit, Case, CaseRecord
@@ -160,6 +161,27 @@ class Scenario:
                 )
                 self.events[(key, case, agency)] = event.pk
         self.items = self._findings_and_briefings()
+        # Follow-up: Action 1 of the published audit, owned by the police.
+        action_services.action_add(
+            actor=world.actor("admin"),
+            audit=Audit.objects.get(reference=reference_for("published")),
+            data=action_services.ActionInput(
+                "Brief every team.",
+                "training",
+                world.agencies["police"].pk,
+                "Lead",
+                dt.date.today(),
+            ),
+        )
+        # ...and Action 1 of the partnership's local reviews, also the police's.
+        action_services.review_action_add(
+            actor=world.actor("admin"),
+            partnership_id=world.partnership.pk,
+            review="Rapid review",
+            data=action_services.ActionInput(
+                "Agree a protocol.", "policy", world.agencies["police"].pk, "Lead", dt.date.today()
+            ),
+        )
         # Admins who lose access after signing in, and a CSC auditor for the before/after test.
         world.add_user("inactive", Role.ADMIN)
         world.add_user("revoked", Role.ADMIN)
@@ -286,6 +308,8 @@ class Scenario:
             kwargs["number"] = 99 if target.version == MISSING else 1
         if target.job is not None:
             kwargs["job_id"] = uuid.UUID(int=0) if target.job == MISSING else self.job.pk
+        if target.review is not None:
+            kwargs["number"] = 99 if target.review == MISSING else 1
         return kwargs
 
 
@@ -305,6 +329,7 @@ class Target:
     fmt: str | None = None  # a briefing download format
     version: str | None = None  # "1" or MISSING
     job: str | None = None  # "queued" (a background pool import) or MISSING
+    review: str | None = None  # a local review's action: "1" or MISSING
 
     @property
     def label(self) -> str:
@@ -314,6 +339,7 @@ class Target:
             self.fmt,
             f"v{self.version}" if self.version else None,
             f"job-{self.job}" if self.job else None,
+            f"review-action-{self.review}" if self.review else None,
             self.audit,
             f"Child-{self.case}" if self.case else None,
             f"{self.agency}-return" if self.agency else None,
@@ -332,6 +358,8 @@ class Target:
 
     @property
     def exists(self) -> bool:
+        if self.review is not None:
+            return self.review != MISSING
         if self.job is not None:
             return self.job != MISSING
         if self.briefing is not None:
@@ -382,6 +410,8 @@ class Target:
 
     def missing_variant(self) -> Target | None:
         """The same request for something that does not exist (must answer the same 404)."""
+        if self.review is not None:
+            return replace(self, review=MISSING)
         if self.job is not None:
             return replace(self, job=MISSING)
         if self.briefing is not None:
@@ -637,6 +667,13 @@ def logout_expect(p: Principal, method: str) -> Expect:
     return Expect(302, location=login_url(), allowed=True)
 
 
+def token_revoke_expect(p: Principal, method: str) -> Expect:
+    """Revoking names the token in the form; an empty POST names none (tests/api has the rest)."""
+    if not p.signed_in:
+        return Expect(302, location=login_url())
+    return Expect(405) if method != "POST" else Expect(404)
+
+
 def redirects_signed_in(to: str, methods: frozenset[str] = frozenset({"GET", "POST"})) -> Any:
     """Second-factor pages: someone who has already given it is sent on (all principals in
     the scenario have); anyone else signed out to the login page."""
@@ -681,6 +718,20 @@ BRIEFING_READERS = {
 }
 BRIEFING_DRAFTERS = {"admin": anything, "chair": all_of(chaired, audit_briefing)}
 
+ACTION_PLAN_STATES = ("reporting", "published")  # of the scenario's states
+FOLLOW_UP_READERS = {
+    "admin": anything,
+    "chair": any_of(chaired, in_state("published")),  # any chair once published
+    "auditor": all_of(takes_part, in_state("published")),
+    "viewer": in_state("published"),
+}
+ACTION_TARGETS = (Target("published", "A"), Target("published", MISSING))
+
+
+def owns_action(p: Principal, t: Target) -> bool:
+    return p.agency == "police"
+
+
 RULES: dict[str, Rule] = {
     "healthz": Rule(GLOBAL, GET, {}, login_required=False, special=healthz_expect),
     "login": Rule(GLOBAL, GET_POST, {}, login_required=False, special=login_expect),
@@ -695,6 +746,13 @@ RULES: dict[str, Rule] = {
     # the form again with its errors).
     "accounts:password": Rule(GLOBAL, GET_POST, {"user": anything}),
     "accounts:confirm": Rule(GLOBAL, GET_POST, {"user": anything}),
+    "accounts:account": Rule(GLOBAL, GET, {"user": anything}),
+    # Everyone in the scenario has an authenticator app and signed in moments ago.
+    "accounts:recovery_codes_new": Rule(GLOBAL, GET_POST, {"user": anything}, post_ok=302),
+    # Anyone signed in makes and revokes their own API tokens (an empty POST: the form again).
+    "tokens:list": Rule(GLOBAL, GET, {"user": anything}),
+    "tokens:create": Rule(GLOBAL, GET_POST, {"user": anything}),
+    "tokens:revoke": Rule(GLOBAL, POST, {}, special=token_revoke_expect),
     # Everyone signed in has a dashboard (published briefings and figures; no audits for viewers).
     "dashboard": Rule(GLOBAL, GET, {"user": anything}),
     "audits:list": Rule(GLOBAL, GET, {"admin": anything, "chair": anything, "auditor": anything}),
@@ -711,6 +769,7 @@ RULES: dict[str, Rule] = {
         post_data=move_data,
     ),
     "audits:progress": Rule(AUDIT_TARGETS, GET, {"admin": anything, "chair": chaired}),
+    "audits:timeliness": Rule(AUDIT_TARGETS, GET, {"admin": anything, "chair": chaired}),
     "audits:case_create": Rule(AUDIT_TARGETS, GET_POST, {"admin": in_state(*EDITABLE)}),
     # Sampling: the business unit (and, read-only, the chair: can_see_progress) may look; only
     # the business unit draws, and only while planning or sampling. The POST asks to draw with
@@ -787,6 +846,11 @@ RULES: dict[str, Rule] = {
     "tools:detail": Rule(TOOL_TARGETS, GET, BUSINESS_UNIT),
     "activity:list": Rule(GLOBAL, GET, BUSINESS_UNIT),
     "activity:access": Rule(GLOBAL, GET, BUSINESS_UNIT),
+    # CSV downloads of the (filtered) logs: also need a recent sign-in (maca.core.reauth).
+    "activity:export": Rule(GLOBAL, GET, BUSINESS_UNIT),
+    "activity:access_export": Rule(GLOBAL, GET, BUSINESS_UNIT),
+    # Who viewed one case's records (itself logged as a view of the case).
+    "activity:case_access": Rule(CASE_CORE_TARGETS, GET, BUSINESS_UNIT, case_level=True),
     # Findings: the panel reads them; writes while in moderation or reporting. Empty POSTs:
     # allowed -> the form again with its errors (200), refused -> 404.
     "audits:findings": Rule(AUDIT_TARGETS, GET, PANEL),
@@ -816,6 +880,55 @@ RULES: dict[str, Rule] = {
     "briefings:versions": Rule(BRIEFING_TARGETS, GET, BRIEFING_DRAFTERS),
     "briefings:version": Rule(VERSION_TARGETS, GET, BRIEFING_DRAFTERS),
     "briefings:publish": Rule(BRIEFING_TARGETS, GET_POST, BUSINESS_UNIT),
+    # Follow-up (docs/follow-up.md). Action plans and learning: the panel always; the board
+    # (viewers) and agencies taking part once the audit is published. Empty POSTs: allowed ->
+    # the form again with its errors (200), refused -> 404.
+    "actions:overview": Rule(GLOBAL, GET, ANY_ROLE),
+    # Actions from local reviews: added by the business unit; read by the business unit,
+    # chairs, the board and the owning agency; progress by the business unit and the owner.
+    "actions:review_new": Rule(GLOBAL, GET_POST, BUSINESS_UNIT),
+    "actions:review": Rule(
+        (Target(review="1"), Target(review=MISSING)),
+        GET_POST,
+        {
+            "admin": anything,
+            "chair": anything,
+            "viewer": anything,
+            "auditor": all_of(anything, owns_action),
+        },
+        post={"admin": anything, "auditor": all_of(anything, owns_action)},
+    ),
+    "actions:plan": Rule(AUDIT_TARGETS, GET, FOLLOW_UP_READERS),
+    "actions:learning": Rule(AUDIT_TARGETS, GET, FOLLOW_UP_READERS),
+    "actions:new": Rule(
+        AUDIT_TARGETS,
+        GET_POST,
+        {
+            "admin": in_state(*ACTION_PLAN_STATES),
+            "chair": all_of(chaired, in_state(*ACTION_PLAN_STATES)),
+        },
+    ),
+    # The action's number rides in the case slot: Action 1 exists in the published audit.
+    "actions:detail": Rule(
+        ACTION_TARGETS,
+        GET_POST,
+        FOLLOW_UP_READERS,
+        post={"admin": anything, "chair": chaired, "auditor": all_of(takes_part, owns_action)},
+    ),
+    "actions:briefing_use": Rule(
+        AUDIT_TARGETS,
+        GET_POST,
+        {"admin": in_state("published"), "auditor": all_of(takes_part, in_state("published"))},
+    ),
+    "actions:attendance": Rule(AUDIT_TARGETS, GET_POST, {"admin": in_state(*ACTION_PLAN_STATES)}),
+    # Insight across audits: counts only, for everyone with a role; the programme is kept by
+    # the business unit; re-audit links by the panel; the export (after confirming it is you,
+    # as for chronology_json) by the business unit.
+    "insight:dashboard": Rule(GLOBAL, GET, ANY_ROLE),
+    "insight:programme": Rule(GLOBAL, GET, ANY_ROLE),
+    "insight:programme_edit": Rule(AUDIT_TARGETS, GET_POST, BUSINESS_UNIT),
+    "insight:reaudit": Rule(AUDIT_TARGETS, GET_POST, PANEL),
+    "insight:export": Rule(AUDIT_TARGETS, GET_POST, BUSINESS_UNIT),
 }
 
 # --- Enumerating the URL configuration ------------------------------------------------------
@@ -830,6 +943,8 @@ def url_names(patterns: list[Any] | None = None, namespace: str = "") -> Iterato
             ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from url_names(entry.url_patterns, ns)
         elif isinstance(entry, URLPattern):
+            if namespace.startswith("api-v1:"):
+                continue  # token-only, no pages: tests/api/test_api_matrix.py covers each one
             yield f"{namespace}{entry.name}" if entry.name else f"<unnamed {entry.pattern}>"
 
 

@@ -25,15 +25,21 @@ def stylesheet(*, screen: bool) -> SafeString:
     return mark_safe(css)  # noqa: S308 - our static files  # nosec B308 B703  # nosemgrep: maca-mark-safe
 
 
-def _context(content: BriefingContent) -> dict[str, object]:
+def _context(content: BriefingContent, *, embedded: bool = False) -> dict[str, object]:
+    """Inside an app page the page has its own h1, so the briefing's title steps down a level."""
     chart = grade_chart_svg(content.grades) if content.grades else ""
     # The SVG is built with every text node escaped (chart.py).
-    return {"content": content, "chart_svg": mark_safe(chart)}  # noqa: S308  # nosec B308 B703  # nosemgrep: maca-mark-safe
+    return {
+        "content": content,
+        "chart_svg": mark_safe(chart),  # noqa: S308  # nosec B308 B703  # nosemgrep: maca-mark-safe
+        "title_tag": "h2" if embedded else "h1",
+        "heading_tag": "h3" if embedded else "h2",
+    }
 
 
 def render_fragment(content: BriefingContent) -> str:
     """The `<article>` alone, for the page in the app (its stylesheet is linked there)."""
-    return render_to_string("briefings/_briefing.html", _context(content))
+    return render_to_string("briefings/_briefing.html", _context(content, embedded=True))
 
 
 def render_html(

@@ -6,6 +6,7 @@ messages name the file, the rule and the field, with the YAML line where there i
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -101,7 +102,7 @@ def load_protocol(id_or_path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
     builtin = builtin_protocols()
     if isinstance(id_or_path, str) and id_or_path in builtin:
         path = builtin[id_or_path]
-        return parse_protocol(path.read_text(encoding="utf-8"), source_name=path.name)
+        return _parse_builtin(path.read_text(encoding="utf-8"), path.name)
     path = Path(id_or_path)
     looks_like_path = path.suffix in {".yaml", ".yml"} or len(path.parts) > 1
     if not path.exists() and not looks_like_path:
@@ -115,6 +116,15 @@ def load_protocol(id_or_path: str | Path = DEFAULT_PROTOCOL) -> Protocol:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ProtocolError([f"{path}: cannot read protocol file: {reason}"]) from None
     return parse_protocol(text, source_name=str(path))
+
+
+@functools.lru_cache(maxsize=32)
+def _parse_builtin(text: str, source_name: str) -> Protocol:
+    """A built-in protocol, parsed once per text: pages evaluate chronologies on every view.
+
+    Keyed by the file's text, so an edited file is parsed afresh; a Protocol is immutable.
+    """
+    return parse_protocol(text, source_name=source_name)
 
 
 def parse_protocol(text: str, *, source_name: str = "protocol.yaml") -> Protocol:

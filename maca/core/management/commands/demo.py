@@ -44,9 +44,12 @@ class Command(BaseCommand):
 def _worker() -> None:
     from django.db import close_old_connections
 
+    import maca.jobs.handlers  # noqa: F401 - registers the handlers
+    from maca.actions.reminders import enqueue_if_due
     from maca.jobs import services
 
     while True:
         close_old_connections()
+        enqueue_if_due()  # reminders go out once a day (to the console backend in the demo)
         if services.run_next() is None:
             time.sleep(1)

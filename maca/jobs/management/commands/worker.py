@@ -27,14 +27,17 @@ class Command(BaseCommand):
         abandoned = services.fail_abandoned()
         if abandoned:
             self.stderr.write(f"Marked {abandoned} abandoned job(s) as failed.")
-        if options["once"]:
+        if options["once"]:  # cron: run `maca reminders` beside it for the daily e-mails
             ran = services.run_pending()
             self.stdout.write(f"Ran {ran} job(s).")
             return
         self.stdout.write("Waiting for jobs (Ctrl+C to stop).")
+        from maca.actions.reminders import enqueue_if_due
+
         try:
             while True:
                 close_old_connections()
+                enqueue_if_due()  # once a day per partnership: the reminders job
                 if services.run_next() is None:
                     time.sleep(options["sleep"])
         except KeyboardInterrupt:

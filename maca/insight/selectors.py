@@ -1,0 +1,153 @@
+"""Aggregates across audits for the board and the business unit. Never case-level: counts by
+audit, theme, grade, agency, rule and status only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from maca.actions.models import ActionStatus
+from maca.audits.models import Audit
+from maca.core.permissions import FOLLOW_UP_STATES, Actor
+
+ANSWERS = ("yes", "partly", "no")
+
+
+def reported_audits(actor: Actor) -> list[Audit]:
+    """Audits whose results are published (the board's view), oldest first."""
+    if actor.partnership_id is None:
+        return []
+    return list(
+        Audit.objects.filter(partnership_id=actor.partnership_id, status__in=FOLLOW_UP_STATES)
+        .select_related("tool__scale")
+        .order_by("panel_date", "pk")
+    )
+
+
+def _year(audit: Audit) -> str:
+    when = audit.panel_date or audit.period_end
+    return str(when.year) if when else "—"
+
+
+def theme(audit: Audit) -> str:
+    return audit.tool.theme or audit.title
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    headers: tuple[str, ...]
+    rows: list[tuple[str | int, ...]]
+
+
+def grade_series(audits: list[Audit]) -> list[tuple[str, str]]:
+    """Every grade used, best first as the scales order them: (code, label)."""
+    seen: dict[str, str] = {}
+    for audit in audits:
+        for code, label in audit.tool.scale.choices():
+            seen.setdefault(code, label)
+    return list(seen.items())
+
+
+def grades_by_audit(audits: list[Audit]) -> tuple[list[str], list[tuple[str, list[int]]]]:
+    series = grade_series(audits)
+    rows = []
+    for audit in audits:
+        counts = Counter(audit.cases.values_list("moderation__grade", flat=True))
+        rows.append((f"{_year(audit)} {audit.title}", [counts.get(code, 0) for code, _ in series]))
+    return [label for _, label in series], rows
+
+
+def grades_by_theme(audits: list[Audit]) -> tuple[list[str], list[tuple[str, list[int]]]]:
+    series = grade_series(audits)
+    totals: dict[str, Counter[str]] = defaultdict(Counter)
+    for audit in audits:
+        totals[theme(audit)].update(
+            g for g in audit.cases.values_list("moderation__grade", flat=True) if g
+        )
+    return [label for _, label in series], [
+        (name, [c.get(code, 0) for code, _ in series]) for name, c in sorted(totals.items())
+    ]
+
+
+def answers_by_agency(audits: list[Audit]) -> list[tuple[str, list[int]]]:
+    """Yes / partly / no answers in submitted returns, per agency, across the audits."""
+    from maca.returns.models import Answer
+
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    rows = Answer.objects.filter(
+        agency_return__case__audit__in=audits,
+        agency_return__status="submitted",
+        answer__in=ANSWERS,
+    ).values_list("agency_return__agency__name", "answer")
+    for agency, answer in rows:
+        counts[agency][answer] += 1
+    return [(agency, [c[a] for a in ANSWERS]) for agency, c in sorted(counts.items())]
+
+
+def rules_met(audits: list[Audit]) -> list[tuple[str, list[int]]]:
+    """Protocol timescales across the audited cases: met, late, missing, per rule."""
+    from maca.chronology.models import ChronologyEvent
+    from maca.chronology.services import case_evaluation
+
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for audit in audits:
+        cases = audit.cases.filter(pk__in=ChronologyEvent.objects.values("case_id"))
+        for case in cases.select_related("audit"):
+            for result in case_evaluation(case).results:
+                counts[result.rule][str(result.status)] += 1
+    return [
+        (rule, [c["met"], c["late"], c["missing"]])
+        for rule, c in sorted(counts.items())
+        if c["met"] + c["late"] + c["missing"]
+    ]
+
+
+def action_completion(
+    audits: list[Audit], today: dt.date
+) -> tuple[list[str], list[tuple[str, list[int]]], list[int]]:
+    """Per audit: closed, done, open on time, overdue; and the overdue counts."""
+    series = ["Closed", "Done", "Open", "Overdue"]
+    rows = []
+    for audit in audits:
+        actions = list(audit.actions.all())
+        if not actions:
+            continue
+        closed = sum(a.status == ActionStatus.CLOSED for a in actions)
+        done = sum(a.status == ActionStatus.DONE for a in actions)
+        overdue = sum(a.is_overdue(today) for a in actions)
+        open_ = len(actions) - closed - done - overdue
+        rows.append((f"{_year(audit)} {audit.title}", [closed, done, open_, overdue]))
+    return series, rows, [r[1][3] for r in rows]
+
+
+@dataclass(frozen=True)
+class Recurring:
+    theme: str
+    audit: str
+    year: str
+    text: str
+    continued: bool
+
+
+def recurring_areas(audits: list[Audit]) -> list[Recurring]:
+    """Areas for development across audits, by theme; those a re-audit found again first."""
+    from maca.findings.models import Finding
+
+    found = (
+        Finding.objects.filter(audit__in=audits, kind="area_for_development")
+        .select_related("audit__tool")
+        .prefetch_related("later_links")
+    )
+    out = [
+        Recurring(
+            theme(f.audit),
+            f.audit.title,
+            _year(f.audit),
+            f.text,
+            any(link.verdict == "continued" for link in f.later_links.all()),
+        )
+        for f in found
+    ]
+    return sorted(out, key=lambda r: (not r.continued, r.theme, r.year))

@@ -1,0 +1,134 @@
+"""Programme, re-audit links with wording suggestions, and the insight dashboards."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from maca.core.errors import ServiceError
+from maca.findings import services as finding_services
+from maca.insight import services
+from maca.insight.models import FindingLink
+from tests.actions.support import add_action
+
+pytestmark = pytest.mark.django_db
+
+EARLIER = [
+    ("area_for_development", "A wait for a second medical opinion held up decisions for a baby."),
+    ("good_practice", "Strategy discussions happened quickly with the right people."),
+]
+LATER = [
+    ("area_for_development", "Waits for a second medical opinion still held up decisions."),
+    ("area_for_development", "Fathers were rarely seen or spoken to."),
+]
+
+
+def _findings(world, audit, items):
+    return [
+        finding_services.finding_save(
+            actor=world.actor("chair"),
+            audit=audit,
+            data=finding_services.FindingInput(kind, text),
+        )
+        for kind, text in items
+    ]
+
+
+def test_wording_suggests_the_likely_earlier_finding(world) -> None:
+    earlier = world.audit("first", status="reporting")
+    old = _findings(world, earlier, EARLIER)
+    later = world.audit("again", status="reporting", cases=[("csc",)])
+    new = _findings(world, later, LATER)
+    match = services.suggest(new[0], old)
+    assert match is not None and match.earlier == old[0]
+    assert services.suggest(new[1], old) is None  # nothing alike: no suggestion
+
+
+def test_linking_needs_a_reaudit_and_an_earlier_finding(world) -> None:
+    earlier = world.audit("first", status="reporting")
+    old = _findings(world, earlier, EARLIER)
+    later = world.audit("again", status="reporting", cases=[("csc",)])
+    new = _findings(world, later, LATER)
+    chair = world.actor("chair")
+    with pytest.raises(ServiceError):
+        services.finding_link(
+            actor=chair,
+            audit=later,
+            finding_id=new[0].pk,
+            earlier_id=old[0].pk,
+            verdict="continued",
+        )
+    services.reaudit_mark(actor=chair, audit=later, earlier=earlier)
+    with pytest.raises(ServiceError) as exc:
+        services.finding_link(
+            actor=chair, audit=later, finding_id=new[0].pk, earlier_id=None, verdict="continued"
+        )
+    assert exc.value.field == "earlier_finding"
+    services.finding_link(
+        actor=chair, audit=later, finding_id=new[0].pk, earlier_id=old[0].pk, verdict="continued"
+    )
+    services.finding_link(
+        actor=chair, audit=later, finding_id=new[1].pk, earlier_id=old[0].pk, verdict="new"
+    )
+    assert FindingLink.objects.get(finding=new[1]).earlier is None
+
+
+def test_reaudit_page_shows_both_side_by_side(world, client, login) -> None:
+    earlier = world.audit("first", status="published")
+    old = _findings_direct(earlier, EARLIER, world)
+    later = world.audit("again", status="reporting", cases=[("csc",)])
+    new = _findings(world, later, LATER)
+    login("chair")
+    url = reverse("insight:reaudit", args=[later.reference])
+    assert client.post(url, {"form": "mark", "earlier": earlier.pk}).status_code == 302
+    body = client.get(url).content.decode()
+    assert "Suggested" in body and old[0].text in body and new[0].text in body
+    assert "Grades" in body and "Audit first" in body
+    answer = client.post(
+        url,
+        {"form": "link", "finding": new[0].pk, "earlier_finding": old[0].pk, "verdict": "improved"},
+    )
+    assert answer.status_code == 302
+    assert "Improved" in client.get(url).content.decode()
+
+
+def _findings_direct(audit, items, world):
+    from maca.findings.models import Finding
+
+    return [
+        Finding.objects.create(audit=audit, kind=k, text=t, updated_by=world.users["chair"])
+        for k, t in items
+    ]
+
+
+def test_dashboard_shows_counts_with_svg_and_tables_and_no_cases(world, client, login) -> None:
+    audit = world.audit("pub", status="published")
+    _findings_direct(audit, EARLIER, world)
+    add_action(world, audit)
+    login("viewer")
+    body = client.get(reverse("insight:dashboard")).content.decode()
+    assert body.count("<svg") >= 3
+    assert "Grades over time" in body and "Action completion" in body
+    assert "Answers by agency" in body and "A wait for a second medical opinion" in body
+    assert "Child A" not in body and "Testchild" not in body
+
+
+def test_programme_page_and_editing(world, client, login) -> None:
+    audit = world.audit("plan")
+    login("admin")
+    url = reverse("insight:programme_edit", args=[audit.reference])
+    assert "Enter the programme year" in client.post(url, {}).content.decode()
+    answer = client.post(url, {"year": 2024, "prompt_kind": "national_review", "next_steps": ""})
+    assert answer.status_code == 302
+    body = client.get(reverse("insight:programme")).content.decode()
+    assert "2024 to 2025" in body and "National review" in body and "Planned" in body
+
+
+def test_export_download_for_the_business_unit(world, client, login) -> None:
+    audit = world.audit("pub", status="published")
+    login("admin")
+    url = reverse("insight:export", args=[audit.reference])
+    assert b"Choose the format" in client.post(url, {}).content
+    answer = client.post(url, {"format": "xlsx"})
+    assert answer.status_code == 200
+    assert answer["Content-Disposition"] == 'attachment; filename="pub.xlsx"'
