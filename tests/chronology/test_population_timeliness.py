@@ -254,7 +254,7 @@ def test_vectorised_months_agree_with_the_engine(starts, months):
     assert [d.astype(object) for d in result] == [add_months(s, months) for s in starts]
 
 
-def test_imported_decisions_and_reviews_reach_the_audit_page(world, client, settings, tmp_path):
+def test_imported_decisions_and_reviews_reach_the_timeliness_page(world, client, settings, tmp_path):
     """An Annex A List 3 CSV with the councils' extra decision column, and a List 7 CSV."""
     from maca.sampling import services as sampling_services
 
@@ -296,7 +296,7 @@ def test_imported_decisions_and_reviews_reach_the_audit_page(world, client, sett
     assert rows[REFERRAL.label] == Share(1, 3)
     assert rows[REVIEW.label] == Share(1, 2)  # P3's late latest review is not counted
     verified_login(client, world.users["admin"])
-    page = client.get(reverse("audits:detail", args=[audit.reference])).content.decode()
+    page = client.get(reverse("audits:timeliness", args=[audit.reference])).content.decode()
     assert "Referral decided within 1 working day" in page and "33% (1 of 3)" in page
     assert "50% (1 of 2)" in page
     # The import read the pool's dates into a file, which the page reads...
