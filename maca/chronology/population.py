@@ -1,112 +1,122 @@
 """Whole-population timeliness from the case pool, beside the same figures for the audited cases.
 
-The pool carries the dates councils return to Ofsted and the DfE, so two statutory timescales can
-be measured for every child, not just the sample: section 47 enquiry to initial conference
-within 15 working days, and referral to authorised assessment within 45 working days.
+The pool carries the dates councils return to Ofsted (Annex A) and the DfE (CIN census), so some
+statutory timescales can be measured for every child, not just the sample: the referral decided
+within 1 working day (when the council's List 3 has a decision date column), the section 47
+enquiry to initial conference within 15 working days, the assessment authorised within 45
+working days of the referral, and the first review conference within 3 months of the plan.
+
+The measures themselves are numpy over arrays of dates (maca/chronology/engine/population.py);
+this module reads those dates from the pool once per state of the pool (a file cache under the
+data directory) and sets the audited cases' own results beside them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from pathlib import Path
 
-from django.db.models import Q, TextField
-from django.db.models.functions import Cast
+import numpy as np
 
 from maca.audits.models import Audit
-from maca.chronology.engine import add_working_days_many
+from maca.chronology.engine.population import (
+    KINDS,
+    MEASURES,
+    KindDates,
+    Measure,
+    Share,
+    TimelinessRow,
+    measure_share,
+    pool_dates,
+    pool_share,
+)
 from maca.chronology.models import ChronologyEvent
 from maca.chronology.services import case_evaluation
 
-# (label, pool start kind, pool stop kind, working days, chronology rule)
-MEASURES = [
-    (
-        "Initial conference within 15 working days of the section 47 enquiry",
-        "s47_start",
-        "icpc",
-        15,
-        "icpc-15wd",
-    ),
-    (
-        "Assessment authorised within 45 working days of the referral",
-        "referral",
-        "assessment_authorised",
-        45,
-        "assessment-45wd",
-    ),
+__all__ = [
+    "MEASURES",
+    "Measure",
+    "Share",
+    "TimelinessRow",
+    "audit_timeliness",
+    "measure_share",
+    "partnership_pool_dates",
+    "pool_dates",
+    "pool_share",
 ]
 
-
-@dataclass(frozen=True)
-class Share:
-    met: int
-    counted: int
-
-    @property
-    def percent(self) -> int | None:
-        return round(100 * self.met / self.counted) if self.counted else None
+# --- reading the pool, with a file cache per pool state --------------------------------------
 
 
-@dataclass(frozen=True)
-class TimelinessRow:
-    label: str
-    population: Share
-    sample: Share
+def _cache_path(partnership_id: int) -> Path | None:
+    """A file named after the pool's state (size, last change, last row): any import or edit
+    of the pool gives a new name, so a stale cache is never read."""
+    from django.conf import settings
+    from django.db.models import Count, Max
 
-
-def pool_share(
-    children: Iterable[Mapping[str, Any]],
-    start_kind: str,
-    stop_kind: str,
-    days: int,
-    window: tuple[dt.date, dt.date],
-    today: dt.date,
-) -> Share:
-    """Of the clocks started in the window and due by today: how many stopped in time."""
-    clocks: list[tuple[dt.date, dt.date | None]] = []
-    for child in children:
-        events = child["events"]
-        stops = sorted(dt.date.fromisoformat(e["date"]) for e in events if e["kind"] == stop_kind)
-        for e in events:
-            if e["kind"] != start_kind:
-                continue
-            start = dt.date.fromisoformat(e["date"])
-            if window[0] <= start <= window[1]:
-                clocks.append((start, next((d for d in stops if d >= start), None)))
-    dues = add_working_days_many([start for start, _ in clocks], days)
-    met = counted = 0
-    for (_start, done), due in zip(clocks, dues, strict=True):
-        if done is None and due >= today:
-            continue  # still running: not counted either way
-        counted += 1
-        met += done is not None and done <= due
-    return Share(met, counted)
-
-
-def _pool_children(audit: Audit, start_kind: str) -> Iterable[Mapping[str, Any]]:
-    """The pool children who may have a clock of `start_kind` starting in the audit's period.
-
-    The database narrows the pool first, on the stored JSON's text (the kind, and a date in
-    one of the period's years), so only a year or so of the pool is decoded; pool_share still
-    checks every date, so the narrowing can only ever let in too many, never leave one out.
-    """
     from maca.sampling.models import PoolChild
 
-    assert audit.period_start is not None and audit.period_end is not None
-    text = Cast("events", TextField())
-    years = Q()
-    for year in range(audit.period_start.year, audit.period_end.year + 1):
-        years |= Q(events_text__contains=f'"{year}-')
-    return (
-        PoolChild.objects.filter(partnership_id=audit.partnership_id)
-        .annotate(events_text=text)
-        .filter(years, events_text__contains=f'"{start_kind}"')
-        .values("events")
-        .iterator(chunk_size=2000)
+    state = PoolChild.objects.filter(partnership_id=partnership_id).aggregate(
+        n=Count("id"), changed=Max("updated_at"), last=Max("id")
     )
+    if not state["n"]:
+        return None
+    tag = hashlib.sha256(
+        f"{partnership_id}|{state['n']}|{state['changed']}|{state['last']}".encode()
+    ).hexdigest()[:24]
+    return Path(settings.DATA_DIR) / "cache" / f"pool-dates-{partnership_id}-{tag}.npz"
+
+
+def _load_cached(path: Path) -> dict[str, KindDates] | None:
+    try:
+        with np.load(path) as data:
+            return {
+                kind: KindDates(data[f"{kind}.child"], data[f"{kind}.day"], data[f"{kind}.latest"])
+                for kind in KINDS
+            }
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def _save_cached(path: Path, dates: Mapping[str, KindDates]) -> None:
+    arrays = {}
+    for kind, d in dates.items():
+        arrays[f"{kind}.child"], arrays[f"{kind}.day"], arrays[f"{kind}.latest"] = (
+            d.child,
+            d.day,
+            d.latest,
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for old in path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.npz"):
+        old.unlink(missing_ok=True)  # an older state of the same pool
+    temporary = path.with_suffix(".tmp.npz")
+    np.savez(temporary, allow_pickle=False, **arrays)
+    temporary.replace(path)
+
+
+def partnership_pool_dates(partnership_id: int) -> dict[str, KindDates]:
+    """The measures' dates for a partnership's whole pool, read once per state of the pool."""
+    from maca.sampling.models import PoolChild
+
+    path = _cache_path(partnership_id)
+    if path is None:
+        return pool_dates([])
+    cached = _load_cached(path) if path.exists() else None
+    if cached is not None:
+        return cached
+    dates = pool_dates(
+        PoolChild.objects.filter(partnership_id=partnership_id)
+        .order_by("id")
+        .values_list("events", flat=True)
+        .iterator(chunk_size=5000)
+    )
+    with contextlib.suppress(OSError):  # a read-only data directory only costs speed
+        _save_cached(path, dates)
+    return dates
 
 
 def audit_timeliness(audit: Audit, today: dt.date | None = None) -> list[TimelinessRow]:
@@ -114,6 +124,7 @@ def audit_timeliness(audit: Audit, today: dt.date | None = None) -> list[Timelin
     if audit.period_start is None or audit.period_end is None:
         return []
     today = today or dt.date.today()
+    dates = partnership_pool_dates(audit.partnership_id)
     by_case: dict[int, list[ChronologyEvent]] = defaultdict(list)
     for event in (
         ChronologyEvent.objects.filter(case__audit=audit)
@@ -127,23 +138,17 @@ def audit_timeliness(audit: Audit, today: dt.date | None = None) -> list[Timelin
         for r in case_evaluation(case, events=by_case[case.pk]).results
     ]
     rows = []
-    for label, start_kind, stop_kind, days, rule in MEASURES:
+    window = (audit.period_start, audit.period_end)
+    for measure in MEASURES:
         mine = [
             r
             for r in case_results
-            if r.rule == rule and str(r.status) in {"met", "late", "missing"}
+            if r.rule == measure.rule and str(r.status) in {"met", "late", "missing"}
         ]
         rows.append(
             TimelinessRow(
-                label,
-                pool_share(
-                    _pool_children(audit, start_kind),
-                    start_kind,
-                    stop_kind,
-                    days,
-                    (audit.period_start, audit.period_end),
-                    today,
-                ),
+                measure.label,
+                measure_share(dates, measure, window, today),
                 Share(sum(str(r.status) == "met" for r in mine), len(mine)),
             )
         )

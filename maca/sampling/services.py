@@ -7,6 +7,7 @@ and a file with any unusable required value is rolled back whole.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -69,14 +70,30 @@ def pseudonymise(raw_id: str) -> str:
     key = settings.PSEUDONYM_KEY
     if not key:
         raise ServiceError("MACA_PSEUDONYM_KEY is not set, so children cannot be pseudonymised.")
-    return hmac.new(key.encode(), raw_id.strip().encode(), hashlib.sha256).hexdigest()
+    keyed = _keyed_hash(key).copy()  # the key's own set-up is done once, not once per child
+    keyed.update(raw_id.strip().encode())
+    return keyed.hexdigest()
+
+
+@functools.lru_cache(maxsize=4)
+def _keyed_hash(key: str) -> hmac.HMAC:
+    return hmac.new(key.encode(), digestmod=hashlib.sha256)
 
 
 def _events_json(record: ChildRecord) -> list[dict[str, Any]]:
-    return [
-        {"kind": e.kind, "date": e.date.isoformat(), "category": e.category, "team": e.team}
-        for e in record.events
-    ]
+    events = []
+    for e in record.events:
+        event: dict[str, Any] = {
+            "kind": e.kind,
+            "date": e.date.isoformat(),
+            "category": e.category,
+            "team": e.team,
+        }
+        if e.kind == "cp_review" and e.source == "List 7":
+            # Annex A keeps only the latest review conference, so this may not be the first.
+            event["latest"] = True
+        events.append(event)
+    return events
 
 
 def _merge(old: dict[str, Any] | None, record: ChildRecord) -> dict[str, Any]:
@@ -104,11 +121,19 @@ class _Seen:
     all: set[str] = field(default_factory=set)
     created: set[str] = field(default_factory=set)
     changed: set[str] = field(default_factory=set)
+    # When the pool was empty as the import began, only children this import wrote can
+    # already be there: the others need no look-up (a first import of a big file).
+    pool_was_empty: bool = False
 
 
 def _flush(partnership: Partnership, batch: dict[str, ChildRecord], seen: _Seen) -> None:
-    rows = PoolChild.objects.filter(partnership=partnership, pseudo_id__in=list(batch)).values_list(
-        "pk", "pseudo_id", *_UPDATE_FIELDS
+    wanted = [p for p in batch if p in seen.all] if seen.pool_was_empty else list(batch)
+    rows = (
+        PoolChild.objects.filter(partnership=partnership, pseudo_id__in=wanted).values_list(
+            "pk", "pseudo_id", *_UPDATE_FIELDS
+        )
+        if wanted
+        else []
     )
     existing = {row[1]: (row[0], dict(zip(_UPDATE_FIELDS, row[2:], strict=True))) for row in rows}
     new, changed = [], []
@@ -196,7 +221,7 @@ def pool_import(
             today=today,
         )
         summary = ImportSummary(format=reader.format)
-        seen = _Seen()
+        seen = _Seen(pool_was_empty=not PoolChild.objects.filter(partnership=partnership).exists())
         batch: dict[str, ChildRecord] = {}
         for row in reader:
             record = row.record
@@ -218,6 +243,11 @@ def pool_import(
         if result.errors:
             transaction.set_rollback(True)
             raise PoolImportRefused(list(result.errors), result.rows_read)
+        # Read the new pool's dates for the whole-population figures now, while the import is
+        # running anyway, so the first audit page afterwards does not pay for a big pool.
+        from maca.chronology.population import partnership_pool_dates
+
+        partnership_pool_dates(partnership.pk)
         PoolImport.objects.create(
             partnership=partnership,
             filename=filename[:255],

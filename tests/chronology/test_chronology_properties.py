@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -130,3 +131,50 @@ def test_a_stop_on_the_start_date_is_always_met(
     results = evaluate(parse_chronology(doc), PROTOCOL, as_of).to_dict()["results"]
     mine = [r for r in results if r["rule"] == rule.id]
     assert [r["status"] for r in mine] == ["met"]
+
+
+class _EveryEvent(dict):
+    """A stand-in for the by-type index that hands every event to every rule (the full scan
+    the evaluator did before it indexed events by type)."""
+
+    def __init__(self, events: list) -> None:
+        super().__init__()
+        self.events = events
+
+    def get(self, _type: str, _default: Any = None) -> list:
+        return self.events
+
+
+_USED = {
+    m.event
+    for rule in PROTOCOL.rules
+    for m in (rule.start, rule.stop, rule.not_done, rule.fallback)
+    if m is not None
+}
+_protocol_chronologies = st.builds(
+    lambda evs, non_mobile: {"child": {"ref": "Child P", "non_mobile": non_mobile}, "events": evs},
+    st.lists(events().filter(lambda e: e["type"] in _USED), max_size=14),
+    st.booleans(),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(doc=_protocol_chronologies, as_of=as_of_dates)
+def test_looking_only_at_each_rules_event_types_changes_no_result(
+    doc: dict[str, Any], as_of: date
+) -> None:
+    evaluate_module = importlib.import_module("maca.chronology.engine.evaluate")
+
+    chronology = parse_chronology(doc)
+    events = [e for e in chronology.events if e.local_date <= as_of]
+    full_scan = []
+    for rule in PROTOCOL.rules:
+        clocks = sorted(
+            evaluate_module._clock_starts(rule, _EveryEvent(events)),
+            key=lambda clock: evaluate_module._start_order(clock[0]),
+        )
+        full_scan += [
+            evaluate_module._run_clock(rule, start, incident, events, chronology, as_of)
+            for start, incident in clocks
+        ]
+    assert list(evaluate(chronology, PROTOCOL, as_of).results) == full_scan

@@ -90,6 +90,8 @@ def test_shared_annex_a_values_are_normalised_and_merged() -> None:
             "Locality 4 Unit 1",
             "List 7",
         ),
+        # List 7's "Date of latest review conference": a review held the day the plan ended.
+        Event("cp_review", dt.date(2021, 2, 16), None, "Locality 4 Unit 1", "List 7"),
         Event(
             "cp_plan_end", dt.date(2021, 2, 16), "b) Physical abuse", "Locality 4 Unit 1", "List 7"
         ),
@@ -370,3 +372,69 @@ def test_unnamed_sheets_are_told_apart_by_their_headers(tmp_path: Path) -> None:
         'before "Assessment start date", 01/03/2022; kept (expected a date on or after '
         "01/03/2022)"
     ]
+
+
+def _both_ways(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, dict]:
+    from maca.sampling.importers import annex_a
+
+    def outcome() -> dict:
+        result = read_file(path, today=dt.date(2026, 11, 26))
+        return {
+            "records": [r.to_dict() for r in result.records.values()],
+            "problems": [str(p) for p in (*result.errors, *result.warnings, *result.notes)],
+            "counts": result.counts,
+        }
+
+    fast = outcome()
+    with monkeypatch.context() as patch:
+        patch.setattr(annex_a, "_open_calamine", lambda stream: None)
+        slow = outcome()
+    return fast, slow
+
+
+def test_calamine_and_openpyxl_give_the_same_pool_and_messages(tmp_path, monkeypatch):
+    """A workbook calamine reads (no Excel error cells): values of every type, blank rows, a
+    table that starts lower and further right, problems, and a 1904-dated workbook."""
+    from maca.sampling.importers import annex_a
+
+    rows = [
+        ["Annex A export", None, None],
+        [None],
+        HEADERS_3,
+        [1001, "a) Male", "WBRI", dt.datetime(2021, 3, 4), 1.5, dt.datetime(2022, 1, 5), "T1", "W"],
+        ["1002", "F", "Martian", "31/02/2021", "two", "05/01/2022", None, None],
+        [None] * 8,
+        [1003.0, "Q", "a) WBRI", None, 3, 44600, "T2", None],
+        [None, "M", "WBRI", dt.datetime(2020, 1, 1), 2, dt.datetime(2022, 2, 2), "T3", None],
+        # Excel cannot store dates before 1900, so the too-early date is from 1905.
+        [1004, "M", "WBRI", dt.datetime(2020, 1, 1), 2, dt.datetime(1905, 1, 1), "T3", None],
+    ]
+    path = _workbook(tmp_path / "clean.xlsx", {"List 3": rows, "Notes": [["about"]]})
+    calls = []
+    real = annex_a._open_calamine
+    monkeypatch.setattr(annex_a, "_open_calamine", lambda s: calls.append(1) or real(s))
+    assert real(path.open("rb")) is not None  # calamine is used for this file
+    fast, slow = _both_ways(path, monkeypatch)
+    assert fast["problems"] == slow["problems"]
+    assert fast == slow and calls
+    assert any("01/01/1905" in p for p in fast["problems"]) and len(fast["records"]) == 3
+
+    shifted = openpyxl.Workbook()
+    sheet = shifted.active
+    sheet.title = "List 3"
+    for r, row in enumerate(rows[2:], start=3):
+        for c, value in enumerate(row, start=3):
+            sheet.cell(row=r, column=c, value=value)
+    shifted.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
+    shifted.save(tmp_path / "shifted.xlsx")
+    fast, slow = _both_ways(tmp_path / "shifted.xlsx", monkeypatch)
+    assert fast == slow and len(fast["records"]) == 3
+
+
+def test_a_workbook_with_excel_error_cells_is_read_with_openpyxl():
+    """calamine reads "#N/A" error cells as blanks, so such a workbook keeps the openpyxl path
+    and its messages (the shared Annex A workbook has some)."""
+    from maca.sampling.importers import annex_a
+
+    with ANNEX_A.open("rb") as stream:
+        assert annex_a._has_error_cells(stream) and annex_a._open_calamine(stream) is None

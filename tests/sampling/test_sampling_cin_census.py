@@ -31,6 +31,7 @@ FULL_EPISODE = {
     "s47_start": 1,
     "cp_plan_start": 1,
     "cp_plan_end": 1,
+    "cp_review": 1,  # ChildProtectionPlans/Reviews/CPPreviewDate
 }
 
 
@@ -52,6 +53,7 @@ def test_liia_tools_cin_2022_gives_one_child_with_every_event() -> None:
     plan = child.events_of("cp_plan_start")[0]
     assert (plan.date, plan.category) == (dt.date(1970, 2, 17), "b) Physical abuse")
     assert child.events_of("s47_start")[0].date == dt.date(1970, 6, 2)
+    assert child.events_of("cp_review")[0].date == dt.date(1971, 2, 15)
 
 
 @pytest.mark.parametrize("name", ["CIN_Census_2021.xml", "CIN2rows.xml"])

@@ -108,11 +108,11 @@ def test_refused_plain_csv_lists_every_problem(tmp_path: Path) -> None:
     assert [str(e) for e in result.errors] == [
         'CSV row 2, column "child_id" is blank (expected a child ID)',
         'CSV row 3, column "event": "visit" is not a recognised event (expected referral, '
-        "cin_start, s47_start, assessment_start, icpc, cin_plan_start, cp_plan_start, "
-        "cla_start, assessment_authorised, cin_plan_end, cp_plan_end, cla_end or cin_end)",
+        "referral_decision, cin_start, s47_start, assessment_start, icpc, cin_plan_start, "
+        "cp_plan_start, cp_review, cla_start, assessment_authorised, cin_plan_end, cp_plan_end, cla_end or cin_end)",
         'CSV row 4, column "event" is blank, but "event_date" has a date (expected referral, '
-        "cin_start, s47_start, assessment_start, icpc, cin_plan_start, cp_plan_start, "
-        "cla_start, assessment_authorised, cin_plan_end, cp_plan_end, cla_end or cin_end)",
+        "referral_decision, cin_start, s47_start, assessment_start, icpc, cin_plan_start, "
+        "cp_plan_start, cp_review, cla_start, assessment_authorised, cin_plan_end, cp_plan_end, cla_end or cin_end)",
         'CSV row 5, column "event_date" is blank (expected dd/mm/yyyy or yyyy-mm-dd)',
         'CSV row 6, column "event_date": "31/02/2022" is not a date '
         "(expected dd/mm/yyyy or yyyy-mm-dd)",

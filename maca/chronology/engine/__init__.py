@@ -24,7 +24,9 @@ from .protocol import (
 from .timescales import (
     Timescale,
     add_months,
+    add_months_array,
     add_working_days,
+    add_working_days_array,
     add_working_days_many,
     is_working_day,
 )
@@ -49,7 +51,9 @@ __all__ = [
     "Status",
     "Timescale",
     "add_months",
+    "add_months_array",
     "add_working_days",
+    "add_working_days_array",
     "add_working_days_many",
     "builtin_protocols",
     "evaluate",

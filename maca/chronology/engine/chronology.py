@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -89,6 +90,7 @@ def parse_date(value: str) -> date:
         raise ValueError(f"{value} is not a date") from None
 
 
+@lru_cache(maxsize=65536)  # a pure function: chronologies repeat the same dates and times
 def parse_at(value: str) -> tuple[date, time | None]:
     """Parse an event's `at` into a Europe/London date and time (None for a date-only value)."""
     if _DATE_RE.match(value):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -97,11 +97,18 @@ def evaluate(chronology: Chronology, protocol: Protocol, as_of: date | None = No
     """
     as_of = as_of or today_in_london()
     events = [event for event in chronology.events if event.local_date <= as_of]
+    # Each rule looks only at the events of the types it names (same order as `events`).
+    by_type: dict[str, list[Event]] = {}
+    for event in events:
+        by_type.setdefault(event.type, []).append(event)
     results: list[Result] = []
     for rule in protocol.rules:
-        clocks = sorted(_clock_starts(rule, events), key=lambda clock: _start_order(clock[0]))
+        clocks = sorted(_clock_starts(rule, by_type), key=lambda clock: _start_order(clock[0]))
+        closers = by_type.get(rule.stop.event, [])
+        if rule.not_done is not None and rule.not_done.event != rule.stop.event:
+            closers = closers + by_type.get(rule.not_done.event, [])
         for start, incident in clocks:
-            results.append(_run_clock(rule, start, incident, events, chronology, as_of))
+            results.append(_run_clock(rule, start, incident, closers, chronology, as_of))
     return Evaluation(
         protocol=protocol.id,
         child=chronology.child.ref,
@@ -139,12 +146,19 @@ def _start_order(event: Event) -> tuple[Any, ...]:
     return (event.start_key, event.index)
 
 
-def _clock_starts(rule: Rule, events: Sequence[Event]) -> list[tuple[Event, str | None]]:
+def _clock_starts(
+    rule: Rule, by_type: Mapping[str, Sequence[Event]]
+) -> list[tuple[Event, str | None]]:
     """Each clock's start event, with the incident to report (per-incident rules only)."""
-    primary = sorted((e for e in events if rule.start.matches(e)), key=_start_order)
+    primary = sorted(
+        (e for e in by_type.get(rule.start.event, ()) if rule.start.matches(e)), key=_start_order
+    )
     fallback: list[Event] = []
     if rule.fallback is not None:
-        fallback = sorted((e for e in events if rule.fallback.matches(e)), key=_start_order)
+        fallback = sorted(
+            (e for e in by_type.get(rule.fallback.event, ()) if rule.fallback.matches(e)),
+            key=_start_order,
+        )
     if not rule.per_incident:
         return [(event, None) for event in (primary or fallback)]
 
@@ -163,7 +177,8 @@ def _clock_starts(rule: Rule, events: Sequence[Event]) -> list[tuple[Event, str 
 
 
 def _closing_event(rule: Rule, start: Event, events: Sequence[Event]) -> Event | None:
-    """The earliest stop or "not done" event at or after the start; a stop wins a tie."""
+    """The earliest stop or "not done" event at or after the start; a stop wins a tie.
+    `events` may be only those of the stop's and "not done"'s types: the order is by key."""
     best: tuple[Any, ...] | None = None
     closing: Event | None = None
     for event in events:

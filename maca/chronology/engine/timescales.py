@@ -69,6 +69,7 @@ def _calendar_for(start: date, working_days: int) -> np.busdaycalendar:
     return _calendar(start.year - span, start.year + 1)
 
 
+@lru_cache(maxsize=65536)  # a pure function; a chronology batch repeats its start dates
 def add_working_days(start: date, working_days: int) -> date:
     """The Nth working day after `start` (start = day 0; a non-working start rolls back)."""
     result = np.busday_offset(
@@ -85,13 +86,29 @@ def add_working_days_many(starts: Sequence[date], working_days: int) -> list[dat
     over a whole population rather than one chronology."""
     if not starts:
         return []
-    first, last = min(starts), max(starts)
-    span = abs(working_days) // 240 + 2
-    calendar = _calendar(first.year - span, last.year + span)
-    result = np.busday_offset(
-        np.array(starts, dtype="datetime64[D]"), working_days, roll="backward", busdaycal=calendar
-    )
+    result = add_working_days_array(np.array(starts, dtype="datetime64[D]"), working_days)
     return [day.astype(object) for day in result]
+
+
+def add_working_days_array(starts: np.ndarray, working_days: int) -> np.ndarray:
+    """`add_working_days` over an array of `datetime64[D]` starts, in one numpy call."""
+    if starts.size == 0:
+        return starts.astype("datetime64[D]")
+    first, last = (
+        d.astype("datetime64[Y]").astype(int) + 1970 for d in (starts.min(), starts.max())
+    )
+    span = abs(working_days) // 240 + 2
+    calendar = _calendar(int(first) - span, int(last) + span)
+    return np.busday_offset(starts, working_days, roll="backward", busdaycal=calendar)
+
+
+def add_months_array(starts: np.ndarray, months: int) -> np.ndarray:
+    """`add_months` over an array of `datetime64[D]` starts: same day, clamped to month end."""
+    month = starts.astype("datetime64[M]")
+    day_in_month = starts - month.astype("datetime64[D]")
+    target = month + months
+    last_day = (target + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+    return np.minimum(target.astype("datetime64[D]") + day_in_month, last_day)
 
 
 def is_working_day(day: date) -> bool:
@@ -99,6 +116,7 @@ def is_working_day(day: date) -> bool:
     return bool(np.is_busday(np.datetime64(day, "D"), busdaycal=_calendar(day.year, day.year)))
 
 
+@lru_cache(maxsize=65536)  # a pure function, called for every explained result
 def working_days_between(start: date, end: date) -> int:
     """Working days after `start` up to and including `end` (0 when `end` <= `start`)."""
     if end <= start:

@@ -271,6 +271,24 @@ class CinCensusReader(CaseReader):
                     after=("CPPstartDate", start),
                     category="LatestCategoryOfAbuse",
                 )
+                for reviews in block.findall("Reviews"):
+                    for review in reviews.findall("CPPreviewDate"):
+                        day = read_date(ctx, review.value, review.line, "CPPreviewDate", key=False)
+                        if day is None:
+                            continue
+                        check_against_birth(
+                            ctx, dob, day, review.line, "CPPreviewDate", review.value
+                        )
+                        check_order(
+                            ctx,
+                            start,
+                            day,
+                            review.line,
+                            "CPPreviewDate",
+                            "CPPstartDate",
+                            review.value,
+                        )
+                        events.append(Event("cp_review", day, None, None, SOURCE))
 
         if not child_id or not usable:
             return None

@@ -16,12 +16,14 @@ SourceKind = Literal["sheet", "csv", "xml"]
 # Canonical event kinds, in the order used to sort events that share a date.
 EVENT_KINDS: tuple[str, ...] = (
     "referral",
+    "referral_decision",
     "cin_start",
     "s47_start",
     "assessment_start",
     "icpc",
     "cin_plan_start",
     "cp_plan_start",
+    "cp_review",
     "cla_start",
     "assessment_authorised",
     "cin_plan_end",
@@ -33,12 +35,14 @@ _KIND_ORDER = {kind: index for index, kind in enumerate(EVENT_KINDS)}
 
 EVENT_LABELS: dict[str, str] = {
     "referral": "referral",
+    "referral_decision": "referral decision",
     "cin_start": "child in need episode start",
     "s47_start": "section 47 enquiry start (strategy discussion)",
     "assessment_start": "assessment start",
     "icpc": "initial child protection conference",
     "cin_plan_start": "child in need plan start",
     "cp_plan_start": "child protection plan start",
+    "cp_review": "child protection review conference",
     "cla_start": "start of being looked after",
     "assessment_authorised": "assessment authorised",
     "cin_plan_end": "child in need plan end",

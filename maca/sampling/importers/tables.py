@@ -141,6 +141,20 @@ ANNEX_A_LISTS: tuple[ListSpec, ...] = (
                 event="referral",
                 key=True,
             ),
+            # Not in Ofsted's template, but many councils add it: when the local authority
+            # decided what happens next (Working Together: within one working day).
+            DateColumn(
+                "referral_decision",
+                "Date of Referral Decision",
+                (
+                    "Referral Decision Date",
+                    "Date Referral Decision Made",
+                    "Referral Outcome Date",
+                    "Date of Referral Outcome",
+                ),
+                event="referral_decision",
+                after="referral_date",
+            ),
         ),
         other_headers=(
             "Referral Source",
@@ -268,6 +282,20 @@ ANNEX_A_LISTS: tuple[ListSpec, ...] = (
                 category="latest_category",
                 after="cp_plan_start",
             ),
+            # Annex A keeps only the latest review; the CIN census keeps every one.
+            DateColumn(
+                "cp_review",
+                "Date of latest review conference",
+                (
+                    "Date of Latest Review Conference",
+                    "Latest Review Conference Date",
+                    "Date of Latest Child Protection Review",
+                    "Latest CP Review Date",
+                    "CPPreviewDate",
+                ),
+                event="cp_review",
+                after="cp_plan_start",
+            ),
         ),
         categories=(
             Column(
@@ -284,7 +312,6 @@ ANNEX_A_LISTS: tuple[ListSpec, ...] = (
         other_headers=(
             "Date of the Last Statutory Visit",
             "Was the Child Seen Alone?",
-            "Date of latest review conference",
             "Number of Previous Child Protection Plans",
         ),
     ),
@@ -620,6 +647,13 @@ _EVENT_ALIASES.update(
         header_key(alias): kind
         for alias, kind in (
             ("referral received", "referral"),
+            ("referral decided", "referral_decision"),
+            ("referral outcome", "referral_decision"),
+            ("decision on referral", "referral_decision"),
+            ("review conference", "cp_review"),
+            ("child protection review", "cp_review"),
+            ("rcpc", "cp_review"),
+            ("cp review", "cp_review"),
             ("cin referral", "referral"),
             ("cin episode start", "cin_start"),
             ("child in need start", "cin_start"),
