@@ -254,7 +254,9 @@ def test_vectorised_months_agree_with_the_engine(starts, months):
     assert [d.astype(object) for d in result] == [add_months(s, months) for s in starts]
 
 
-def test_imported_decisions_and_reviews_reach_the_timeliness_page(world, client, settings, tmp_path):
+def test_imported_decisions_and_reviews_reach_the_timeliness_page(
+    world, client, settings, tmp_path
+):
     """An Annex A List 3 CSV with the councils' extra decision column, and a List 7 CSV."""
     from maca.sampling import services as sampling_services
 
