@@ -161,7 +161,7 @@ def _dump_database(engine: str, target: Path) -> None:
 
 
 def _excluded(data_dir: Path) -> set[Path]:
-    """The live database files and collected static assets are not copied as files."""
+    """The live database files are not copied as files (the engine's consistent copy is)."""
     out: set[Path] = set()
     if connection.vendor == "sqlite":
         db = Path(str(settings.DATABASES["default"]["NAME"])).resolve()
@@ -173,12 +173,16 @@ def _data_files(data_dir: Path, skip: set[Path]) -> list[Path]:
     if not data_dir.is_dir():
         return []
     static = Path(settings.STATIC_ROOT).resolve() if settings.STATIC_ROOT else None
+    # Derived data (the pool's date arrays) is rebuilt on first use: not worth keeping.
+    cache = (data_dir / "cache").resolve()
     files = []
     for path in sorted(data_dir.rglob("*")):
         resolved = path.resolve()
         if not path.is_file() or path.is_symlink() or resolved in skip:
             continue
         if static is not None and resolved.is_relative_to(static):
+            continue
+        if resolved.is_relative_to(cache):
             continue
         files.append(path)
     return files
