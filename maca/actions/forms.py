@@ -36,6 +36,16 @@ class ActionForm(forms.Form):
     due_date = date_field("Due date", required=True)
 
 
+class ActionEditForm(ActionForm):
+    """The same questions as adding, less the finding, with the version it was loaded at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        del self.fields["finding"]
+
+
 class ProgressForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(

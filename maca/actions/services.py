@@ -145,6 +145,64 @@ def review_action_add(
     return action
 
 
+CLOSED_EDIT = "This action was closed by the board, so it can no longer be changed."
+EDITABLE = ("description", "kind", "owner_agency_id", "lead", "due_date")
+
+
+@transaction.atomic
+def action_edit(
+    *, actor: Actor, action: Action, data: ActionInput, expected_version: int
+) -> list[str]:
+    """Change what an action says, its type, owner, lead or due date; return what changed.
+
+    Whoever may add the action may change it, until the board closes it. The log names the
+    fields that changed, never their wording. Nothing changed writes nothing.
+    """
+    action = (
+        Action.objects.select_for_update(of=("self",)).select_related("audit").get(pk=action.pk)
+    )
+    if not perms.can_edit_action(actor, action):
+        raise NotAllowed("You cannot change this action.")
+    if action.status == ActionStatus.CLOSED:
+        raise ServiceError(CLOSED_EDIT)
+    if action.version != expected_version:
+        raise ConflictError(STALE)
+    description = _text(data.description, "description", "action", 1000)
+    if data.kind not in ActionKind.values:
+        raise ServiceError("Choose the type of action", field="kind")
+    if not Agency.objects.filter(
+        pk=data.owner_agency_id, partnership_id=action.partnership_id
+    ).exists():
+        raise ServiceError("Choose the agency that owns the action", field="owner_agency")
+    lead = _text(data.lead, "lead", "lead (a name or job title)", 200)
+    if data.due_date is None:
+        raise ServiceError("Enter the due date", field="due_date")
+    wanted = {
+        "description": description,
+        "kind": data.kind,
+        "owner_agency_id": data.owner_agency_id,
+        "lead": lead,
+        "due_date": data.due_date,
+    }
+    changed = [name for name in EDITABLE if getattr(action, name) != wanted[name]]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(action, name, wanted[name])
+    action.version += 1
+    action.save(update_fields=[*changed, "version", "updated_at"])
+    activity_record(
+        actor=actor,
+        partnership_id=action.partnership_id,
+        action="action.edit",
+        target=action,
+        audit_id=action.audit_id,
+        label=action.label,
+        data={"fields": [name.removesuffix("_id") for name in changed]},
+    )
+    return changed
+
+
 def allowed_statuses(actor: Actor, action: Action) -> list[str]:
     """The statuses this person may move the action to (closing is the board's)."""
     statuses: list[str] = []

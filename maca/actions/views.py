@@ -6,12 +6,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from maca.actions import selectors, services
-from maca.actions.forms import ActionForm, AttendanceForm, BriefingUseForm, ProgressForm
-from maca.actions.models import Action
+from maca.actions.forms import (
+    ActionEditForm,
+    ActionForm,
+    AttendanceForm,
+    BriefingUseForm,
+    ProgressForm,
+)
+from maca.actions.models import Action, ActionStatus
 from maca.core import permissions as perms
 from maca.core.errors import ConflictError, NotAllowed, ServiceError
 from maca.core.forms import add_service_error, set_choices, text_field
@@ -99,7 +106,11 @@ def action_detail(request: HttpRequest, reference: str, number: int) -> HttpResp
 @require_http_methods(["GET", "POST"])
 def review_detail(request: HttpRequest, number: int) -> HttpResponse:
     """An action from a local review (no audit behind it)."""
-    actor = get_actor(request)
+    return _detail(request, _review_action(get_actor(request), number))
+
+
+def _review_action(actor: perms.Actor, number: int) -> Action:
+    """A local review's action this person may read; 404 otherwise."""
     action = (
         Action.objects.select_related("owner_agency", "closed_by")
         .filter(partnership_id=actor.partnership_id, audit__isnull=True, number=number)
@@ -109,7 +120,74 @@ def review_detail(request: HttpRequest, number: int) -> HttpResponse:
     )
     if action is None or not perms.can_read_review_action(actor, action):
         raise Http404("Not found")
-    return _detail(request, action)
+    return action
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, reference: str, number: int) -> HttpResponse:
+    actor = get_actor(request)
+    audit = selectors.audit_for_follow_up(actor, reference)
+    return _edit(request, selectors.action_get(audit, number))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_edit(request: HttpRequest, number: int) -> HttpResponse:
+    return _edit(request, _review_action(get_actor(request), number))
+
+
+def _edit(request: HttpRequest, action: Action) -> HttpResponse:
+    """Change an action after it was added: whoever may add it, until the board closes it."""
+    actor = get_actor(request)
+    if not perms.can_edit_action(actor, action):
+        raise Http404("Not found")
+    context = {"audit": action.audit, "action": action}
+    if action.status == ActionStatus.CLOSED:
+        return render(request, "actions/edit.html", {**context, "closed": services.CLOSED_EDIT})
+    form = ActionEditForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "version": action.version,
+            "description": action.description,
+            "kind": action.kind,
+            "owner_agency": action.owner_agency_id,
+            "lead": action.lead,
+            "due_date": action.due_date,
+        },
+    )
+    set_choices(
+        form,
+        "owner_agency",
+        [("", "Choose an agency")]
+        + [(str(a.pk), a.name) for a in Agency.objects.filter(partnership=action.partnership_id)],
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            changed = services.action_edit(
+                actor=actor,
+                action=action,
+                expected_version=d["version"],
+                data=services.ActionInput(
+                    description=d["description"],
+                    kind=d["kind"],
+                    owner_agency_id=int(d["owner_agency"]),
+                    lead=d["lead"],
+                    due_date=d["due_date"],
+                ),
+            )
+        except NotAllowed as exc:
+            raise Http404("Not found") from exc
+        except ServiceError as exc:  # a stale version or a closed action: no field to blame
+            add_service_error(form, exc.field, exc.message)
+        else:
+            if changed:
+                messages.success(request, f"{action.label} was changed.")
+            else:
+                messages.info(request, f"Nothing was changed in {action.label}.")
+            return redirect(action.get_absolute_url())
+    return render(request, "actions/edit.html", {**context, "form": form})
 
 
 def _detail(request: HttpRequest, action: Action) -> HttpResponse:
@@ -156,8 +234,16 @@ def _detail(request: HttpRequest, action: Action) -> HttpResponse:
             "overdue": action.is_overdue(timezone.localdate()),
             "updates": list(action.updates.select_related("author").order_by("created_at", "pk")),
             "form": form if statuses else None,
+            "can_edit": perms.can_edit_action(actor, action) and action.status != "closed",
+            "edit_url": _edit_url(action),
         },
     )
+
+
+def _edit_url(action: Action) -> str:
+    if action.audit is not None:
+        return reverse("actions:edit", args=[action.audit.reference, action.number])
+    return reverse("actions:review_edit", args=[action.number])
 
 
 class ReviewActionForm(ActionForm):

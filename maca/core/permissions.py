@@ -357,6 +357,14 @@ def can_add_review_actions(actor: Actor) -> bool:
     return actor.is_admin
 
 
+def can_edit_action(actor: Actor, action: Any) -> bool:
+    """Change an action's wording, type, owner, lead or due date: whoever may add it (the
+    panel for an audit's plan, the business unit for a local review's)."""
+    if action.audit is not None:
+        return can_plan_actions(actor, action.audit)
+    return _same_partnership(actor, action.partnership_id) and can_add_review_actions(actor)
+
+
 def can_read_review_action(actor: Actor, action: Any) -> bool:
     if not _same_partnership(actor, action.partnership_id) or not actor.has_any_role:
         return False

@@ -86,21 +86,81 @@ def answers_by_agency(audits: list[Audit]) -> list[tuple[str, list[int]]]:
     return [(agency, [c[a] for a in ANSWERS]) for agency, c in sorted(counts.items())]
 
 
-def rules_met(audits: list[Audit]) -> list[tuple[str, list[int]]]:
-    """Protocol timescales across the audited cases: met, late, missing, per rule."""
+RULE_STATUSES = ("met", "late", "missing")  # decided outcomes; pending and the rest are not
+
+# The decided rule results of each case with a chronology: case id -> [(rule, status)].
+CaseResults = dict[int, list[tuple[str, str]]]
+
+
+def rule_results(audits: list[Audit]) -> CaseResults:
+    """Evaluate every case with a chronology once (events fetched in one query), keeping
+    only decided results, so the by-rule and by-agency tables share one evaluation."""
     from maca.chronology.models import ChronologyEvent
     from maca.chronology.services import case_evaluation
 
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    by_case: dict[int, list[ChronologyEvent]] = defaultdict(list)
+    for event in (
+        ChronologyEvent.objects.filter(case__audit__in=audits)
+        .select_related("agency", "incident")
+        .order_by("on_date", "at_time", "id")
+    ):
+        by_case[event.case_id].append(event)
+    out: CaseResults = {}
     for audit in audits:
-        cases = audit.cases.filter(pk__in=ChronologyEvent.objects.values("case_id"))
-        for case in cases.select_related("audit"):
-            for result in case_evaluation(case).results:
-                counts[result.rule][str(result.status)] += 1
+        for case in audit.cases.filter(pk__in=list(by_case)).select_related("audit"):
+            out[case.pk] = [
+                (r.rule, str(r.status))
+                for r in case_evaluation(case, events=by_case[case.pk]).results
+                if str(r.status) in RULE_STATUSES
+            ]
+    return out
+
+
+def rules_met(
+    audits: list[Audit], results: CaseResults | None = None
+) -> list[tuple[str, list[int]]]:
+    """Protocol timescales across the audited cases: met, late, missing, per rule."""
+    results = rule_results(audits) if results is None else results
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for case_results in results.values():
+        for rule, status in case_results:
+            counts[rule][status] += 1
+    return [(rule, [c[s] for s in RULE_STATUSES]) for rule, c in sorted(counts.items()) if c]
+
+
+@dataclass(frozen=True)
+class AgencyRule:
+    agency: str
+    rule: str
+    met: int
+    late: int
+    missing: int
+
+    @property
+    def counts(self) -> list[int]:
+        return [self.met, self.late, self.missing]
+
+
+def rules_by_agency(results: CaseResults) -> list[AgencyRule]:
+    """Per agency and rule: the rule results of the cases the agency was part of (had a
+    return for, other than a waived one). A case counts once for each agency in it."""
+    from maca.returns.models import AgencyReturn, ReturnStatus
+
+    agencies: dict[int, set[str]] = defaultdict(set)
+    for case_id, name in (
+        AgencyReturn.objects.filter(case_id__in=list(results))
+        .exclude(status=ReturnStatus.WAIVED)
+        .values_list("case_id", "agency__name")
+    ):
+        agencies[case_id].add(name)
+    counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for case_id, case_results in results.items():
+        for agency in agencies[case_id]:
+            for rule, status in case_results:
+                counts[(agency, rule)][status] += 1
     return [
-        (rule, [c["met"], c["late"], c["missing"]])
-        for rule, c in sorted(counts.items())
-        if c["met"] + c["late"] + c["missing"]
+        AgencyRule(agency, rule, *(c[s] for s in RULE_STATUSES))
+        for (agency, rule), c in sorted(counts.items())
     ]
 
 

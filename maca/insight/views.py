@@ -290,6 +290,9 @@ def _timeliness_pair(earlier: Audit, later: Audit) -> list[tuple[str, str, str]]
     ]
 
 
+AGENCY_RULE_TITLE = "Protocol timescales met, by agency and rule"
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -302,7 +305,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     series, by_audit = selectors.grades_by_audit(audits)
     theme_series, by_theme = selectors.grades_by_theme(audits)
     agencies = selectors.answers_by_agency(audits)
-    rules = selectors.rules_met(audits)
+    results = selectors.rule_results(audits)  # each case evaluated once for both tables
+    rules = selectors.rules_met(audits, results)
+    by_agency_rule = selectors.rules_by_agency(results)
     action_series, actions, _ = selectors.action_completion(audits, timezone.localdate())
     answer_series = ["Yes", "Partly", "No"]
     rule_series = ["Met", "Late", "Missing"]
@@ -329,6 +334,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 for pid, title, s, rows, pct in panels
             ],
             "recurring": selectors.recurring_areas(audits),
+            "by_agency_rule": by_agency_rule,
+            "rule_series": rule_series,
+            "by_agency_rule_chart": charts.stacked(
+                AGENCY_RULE_TITLE,
+                [(f"{r.agency}: {r.rule}", r.counts) for r in by_agency_rule],
+                rule_series,
+                as_percent=True,
+            ),
         },
     )
 

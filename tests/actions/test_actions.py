@@ -263,3 +263,125 @@ def test_review_action_page_and_dashboard(world, client, login) -> None:
     assert answer.status_code == 302
     page = client.get(reverse("actions:review", args=[2])).content.decode()
     assert "Local review: Family R" in page and "Record progress" in page
+
+
+def _edit_post(action, world, **changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "version": action.version,
+        "description": action.description,
+        "kind": action.kind,
+        "owner_agency": action.owner_agency_id,
+        "lead": action.lead,
+        "due_date": action.due_date.strftime("%d/%m/%Y"),
+    }
+    data.update(changes)
+    return data
+
+
+def test_changing_an_action_through_the_page(world, client, login) -> None:
+    audit = world.audit("pub", status="published")
+    action = add_action(world, audit, owner="police")
+    login("admin")
+    detail = client.get(reverse("actions:detail", args=[audit.reference, 1]))
+    url = reverse("actions:edit", args=[audit.reference, 1])
+    assert url in detail.content.decode()
+    answer = client.post(url, _edit_post(action, world, lead="", due_date="31/02/2030"))
+    assert answer.status_code == 200
+    body = answer.content.decode()
+    assert "There is a problem" in body and "Enter the lead." in body
+    assert "Due date must be a real date" in body
+    answer = client.post(
+        url,
+        _edit_post(
+            action,
+            world,
+            description="Brief every front-door team on bruising in babies.",
+            owner_agency=world.agencies["csc"].pk,
+            due_date="30/09/2030",
+        ),
+    )
+    assert answer.status_code == 302
+    action.refresh_from_db()
+    assert action.owner_agency == world.agencies["csc"]
+    assert action.due_date == dt.date(2030, 9, 30) and action.description.startswith("Brief")
+    assert action.version == 2
+    entry = ActivityEntry.objects.get(action="action.edit")
+    assert entry.data == {"fields": ["description", "owner_agency", "due_date"]}
+    assert "bruising" not in str(entry.data) and entry.target_label == "Action 1"
+
+
+def test_a_stale_change_is_refused_and_nothing_saved(world, client, login) -> None:
+    audit = world.audit("pub", status="published")
+    action = add_action(world, audit, owner="police")
+    loaded = _edit_post(action, world, lead="Designated nurse")
+    progress(world, action, "on_track", note="Started.")  # someone else saves meanwhile
+    login("chair")
+    answer = client.post(reverse("actions:edit", args=[audit.reference, 1]), loaded)
+    assert answer.status_code == 200
+    assert "Someone else changed this action since you opened it" in answer.content.decode()
+    action.refresh_from_db()
+    assert action.lead == "Head of Safeguarding" and action.version == 2
+    assert not ActivityEntry.objects.filter(action="action.edit").exists()
+
+
+def test_a_closed_action_cannot_be_changed(world, client, login) -> None:
+    audit = world.audit("pub", status="published")
+    action = add_action(world, audit, owner="police")
+    progress(world, action, "done", evidence="Audited.")
+    closed = progress(world, action, "closed", by="viewer")
+    login("admin")
+    url = reverse("actions:edit", args=[audit.reference, 1])
+    detail = client.get(reverse("actions:detail", args=[audit.reference, 1]))
+    assert url not in detail.content.decode()
+    answer = client.post(url, _edit_post(closed, world, lead="Someone else"))
+    assert answer.status_code == 200
+    assert "closed by the board, so it can no longer be changed" in answer.content.decode()
+    closed.refresh_from_db()
+    assert closed.lead == "Head of Safeguarding"
+    with pytest.raises(ServiceError, match="closed by the board"):
+        services.action_edit(
+            actor=world.actor("admin"),
+            action=closed,
+            expected_version=closed.version,
+            data=services.ActionInput(
+                "New", "training", world.agencies["csc"].pk, "Lead", dt.date(2030, 1, 1)
+            ),
+        )
+
+
+def test_other_agencies_cannot_change_an_action(world, client, login) -> None:
+    audit = world.audit("pub", status="published")
+    action = add_action(world, audit, owner="police")
+    login("csc")
+    url = reverse("actions:edit", args=[audit.reference, 1])
+    assert client.get(url).status_code == 404
+    assert client.post(url, _edit_post(action, world, lead="Changed")).status_code == 404
+    action.refresh_from_db()
+    assert action.lead == "Head of Safeguarding"
+    with pytest.raises(NotAllowed):  # nor the owning agency: changing it is the panel's
+        services.action_edit(
+            actor=world.actor("police"),
+            action=action,
+            expected_version=action.version,
+            data=services.ActionInput(
+                "New", "training", world.agencies["police"].pk, "Lead", dt.date(2030, 1, 1)
+            ),
+        )
+
+
+def test_changing_a_local_reviews_action(world, client, login) -> None:
+    action = services.review_action_add(
+        actor=world.actor("admin"),
+        partnership_id=world.partnership.pk,
+        review="Rapid review: Child T",
+        data=services.ActionInput(
+            "Agree a protocol.", "policy", world.agencies["police"].pk, "Lead", dt.date(2030, 1, 1)
+        ),
+    )
+    login("admin")
+    url = reverse("actions:review_edit", args=[action.number])
+    assert client.get(url).status_code == 200
+    answer = client.post(url, _edit_post(action, world, kind="training"))
+    assert answer.status_code == 302
+    action.refresh_from_db()
+    assert action.kind == "training"

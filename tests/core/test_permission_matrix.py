@@ -898,6 +898,18 @@ RULES: dict[str, Rule] = {
         },
         post={"admin": anything, "auditor": all_of(anything, owns_action)},
     ),
+    # Changing an action after it is added: whoever may add it (closed ones are refused).
+    "actions:review_edit": Rule(
+        (Target(review="1"), Target(review=MISSING)), GET_POST, BUSINESS_UNIT
+    ),
+    "actions:edit": Rule(
+        ACTION_TARGETS,
+        GET_POST,
+        {
+            "admin": in_state(*ACTION_PLAN_STATES),
+            "chair": all_of(chaired, in_state(*ACTION_PLAN_STATES)),
+        },
+    ),
     "actions:plan": Rule(AUDIT_TARGETS, GET, FOLLOW_UP_READERS),
     "actions:learning": Rule(AUDIT_TARGETS, GET, FOLLOW_UP_READERS),
     "actions:new": Rule(

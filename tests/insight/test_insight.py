@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -132,3 +135,65 @@ def test_export_download_for_the_business_unit(world, client, login) -> None:
     answer = client.post(url, {"format": "xlsx"})
     assert answer.status_code == 200
     assert answer["Content-Disposition"] == 'attachment; filename="pub.xlsx"'
+
+
+def _events(world, case, *events: tuple[str, str, dict]) -> None:
+    from maca.chronology.models import ChronologyEvent
+
+    for kind, day, details in events:  # straight in: published audits take no new events
+        ChronologyEvent.objects.create(
+            case=case,
+            agency=world.agencies["csc"],
+            event_type=kind,
+            on_date=dt.date.fromisoformat(day),
+            details=details,
+            recorded_by=world.users["admin"],
+        )
+
+
+def _table_rows(body: str, start: str, end: str) -> list[list[str]]:
+    section = body[body.index(start) : body.index(end)]
+    rows = re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", section, re.S)
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>.*?</t[hd]>", r)]
+        for r in rows
+    ]
+
+
+def test_protocol_results_by_agency_and_rule(world, client, login, monkeypatch) -> None:
+    """Two published audits; the ICPC rule (15 working days from section 47) by hand:
+
+    first audit,  Child A (CSC, police): ICPC 35 working days after section 47 -> late
+    first audit,  Child B (CSC, GP):     ICPC 7 working days after            -> met
+    second audit, Child A (police, GP):  section 47, no ICPC ever             -> missing
+    So CSC: met 1, late 1; police: late 1, missing 1; GP: met 1, missing 1; health visiting
+    (in no case) no row; and by rule alone: met 1, late 1, missing 1.
+    """
+    from maca.chronology import services as chronology_services
+
+    first = world.audit("first", status="published")
+    second = world.audit("second", status="published", cases=[("police", "gp")])
+    s47 = ("section47_started", "2022-03-01", {})
+    a, b = first.cases.order_by("number")
+    _events(world, a, s47, ("icpc", "2022-04-20", {"outcome": "no_plan"}))
+    _events(world, b, s47, ("icpc", "2022-03-10", {"outcome": "no_plan"}))
+    _events(world, second.cases.get(), s47)
+    calls: list[int] = []
+    evaluate = chronology_services.case_evaluation
+    monkeypatch.setattr(
+        chronology_services,
+        "case_evaluation",
+        lambda case, *args, **kw: calls.append(case.pk) or evaluate(case, *args, **kw),
+    )
+    login("viewer")
+    body = client.get(reverse("insight:dashboard")).content.decode()
+    assert sorted(calls) == sorted({a.pk, b.pk, second.cases.get().pk})  # once per case
+    assert "in the cases each agency was part of" in body
+    assert _table_rows(body, 'id="agency-rules"', 'id="recurring"')[1:] == [
+        ["CSC", "icpc-15wd", "1", "1", "0"],
+        ["GP", "icpc-15wd", "1", "0", "1"],
+        ["POLICE", "icpc-15wd", "0", "1", "1"],
+    ]
+    assert ["icpc-15wd", "1", "1", "1"] in _table_rows(body, 'id="rules"', 'id="agency-rules"')
+    assert body.count("<svg") >= 2
+    assert "Child A" not in body and "Child B" not in body and "Testchild" not in body
