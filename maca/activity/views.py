@@ -26,7 +26,7 @@ from maca.audits.models import Audit
 from maca.core import permissions as perms
 from maca.core.middleware import get_actor
 from maca.core.permissions import Actor
-from maca.core.reauth import require_recent_auth
+from maca.core.reauth import confirm_redirect
 from maca.partnerships.models import Agency
 
 PAGE_SIZE = 50
@@ -120,12 +120,14 @@ def _cell(value: Any) -> str:
 
 @login_required
 @require_GET
-@require_recent_auth()
 def log_export(request: HttpRequest, kind: str) -> HttpResponse:
-    """The filtered log as CSV. Confirming it is you comes first; the export is logged."""
+    """The filtered log as CSV, after confirming it is you (and only then); the export is logged."""
     if kind not in KINDS:
         raise Http404("Not found")
     actor = _business_unit(request)
+    confirm = confirm_redirect(request)
+    if confirm is not None:
+        return confirm
     form, f = _filter(actor, request)
     if request.GET and not form.is_valid():
         return _list(request, kind)

@@ -47,6 +47,20 @@ def recently_authenticated(request: HttpRequest, max_age_minutes: int | None = N
     return 0 <= age <= minutes * 60
 
 
+def confirm_redirect(
+    request: HttpRequest, max_age_minutes: int | None = None
+) -> HttpResponse | None:
+    """The redirect to "Confirm it is you", or None if the person proved it recently.
+
+    For views that must check permission first, so that a refusal still answers "not found"
+    rather than asking a person who may not use the page to confirm who they are.
+    """
+    if recently_authenticated(request, max_age_minutes):
+        return None
+    query = urlencode({"next": request.get_full_path()})
+    return HttpResponseRedirect(f"{reverse('accounts:confirm')}?{query}")
+
+
 def require_recent_auth(max_age_minutes: int | None = None) -> Callable[[View], View]:
     """View decorator: send the person to confirm it is them unless they did so recently."""
 
@@ -55,9 +69,9 @@ def require_recent_auth(max_age_minutes: int | None = None) -> Callable[[View], 
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not recently_authenticated(request, max_age_minutes):
-                query = urlencode({"next": request.get_full_path()})
-                return HttpResponseRedirect(f"{reverse('accounts:confirm')}?{query}")
+            confirm = confirm_redirect(request, max_age_minutes)
+            if confirm is not None:
+                return confirm
             return view(request, *args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

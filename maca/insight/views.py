@@ -18,7 +18,7 @@ from maca.core import permissions as perms
 from maca.core.errors import NotAllowed, ServiceError
 from maca.core.forms import add_service_error, set_choices, text_field
 from maca.core.middleware import get_actor
-from maca.core.reauth import require_recent_auth
+from maca.core.reauth import confirm_redirect
 from maca.insight import charts, selectors, services
 from maca.insight.export import RENDERERS, export_tables
 from maca.insight.models import FindingLink, ProgrammeEntry, PromptKind, Reaudit, Verdict
@@ -347,7 +347,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_recent_auth(max_age_minutes=15)
 @require_http_methods(["GET", "POST"])
 def export(request: HttpRequest, reference: str) -> HttpResponse:
     """The business unit downloads the audit's export (after confirming it is them)."""
@@ -355,6 +354,9 @@ def export(request: HttpRequest, reference: str) -> HttpResponse:
     audit = _partnership_audit(request, reference)
     if not perms.can_export_audit(actor, audit):
         raise Http404("Not found")
+    confirm = confirm_redirect(request, max_age_minutes=15)
+    if confirm is not None:
+        return confirm
     fmt = request.POST.get("format", "")
     if request.method == "POST" and fmt in RENDERERS:
         data = RENDERERS[fmt](export_tables(audit))

@@ -111,6 +111,15 @@ def test_only_the_business_unit_exports(world, client, viewed):
     assert client.get(reverse("activity:access_export")).status_code == 404
 
 
+def test_a_stale_sign_in_that_may_not_export_gets_not_found_not_the_confirm_page(world, viewed):
+    start = dt.datetime.now(dt.UTC)
+    client = Client()
+    with time_machine.travel(start, tick=False):
+        verified_login(client, world.users["chair"])
+    with time_machine.travel(start + dt.timedelta(minutes=20), tick=False):
+        assert client.get(reverse("activity:access_export")).status_code == 404
+
+
 def test_who_viewed_a_case_lists_every_view_and_is_reached_from_the_case(world, client, viewed):
     case_page = client.get(reverse("audits:case", args=[viewed.reference, 1])).content.decode()
     report_url = reverse("activity:case_access", args=[viewed.reference, 1])

@@ -6,6 +6,8 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from maca.core.errors import ServiceError
@@ -13,6 +15,7 @@ from maca.findings import services as finding_services
 from maca.insight import services
 from maca.insight.models import FindingLink
 from tests.actions.support import add_action
+from tests.conftest import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -197,3 +200,20 @@ def test_protocol_results_by_agency_and_rule(world, client, login, monkeypatch) 
     assert ["icpc-15wd", "1", "1", "1"] in _table_rows(body, 'id="rules"', 'id="agency-rules"')
     assert body.count("<svg") >= 2
     assert "Child A" not in body and "Child B" not in body and "Testchild" not in body
+
+
+def test_export_asks_to_confirm_it_is_you_only_after_checking_who_may_export(world) -> None:
+    """A stale sign-in: the business unit is asked to confirm; the chair gets "not found",
+    exactly as for a page they may not see (not a confirm page that gives the page away)."""
+    audit = world.audit("pub", status="published")
+    url = reverse("insight:export", args=[audit.reference])
+    start = dt.datetime.now(dt.UTC)
+    admin, chair = Client(), Client()
+    with time_machine.travel(start, tick=False):
+        verified_login(admin, world.users["admin"])
+        verified_login(chair, world.users["chair"])
+    with time_machine.travel(start + dt.timedelta(minutes=20), tick=False):
+        asked = admin.post(url, {"format": "xlsx"})
+        assert asked.status_code == 302 and "/accounts/confirm/" in asked["Location"]
+        assert chair.post(url, {"format": "xlsx"}).status_code == 404
+        assert chair.get(url).status_code == 404
