@@ -116,6 +116,7 @@ def test_both_paths_give_the_same_pool_first_import_reimport_and_update(world, m
         assert _counts(fast) == _counts(slow)
         assert _pool(fast_p) == _pool(slow_p)
         updated.append((slow.created, slow.updated))
+        _same_population_dates(fast_p)
     # New, unchanged on re-import, some updated by the newer file, unchanged again.
     assert updated[0] == (2000, 0) and updated[1] == (0, 0) and updated[3] == (0, 0)
     assert updated[2][0] == 0 and updated[2][1] > 100
@@ -130,3 +131,25 @@ def test_a_file_with_one_messy_value_falls_back_and_gives_the_usual_messages(wor
     assert len(summary.warnings) == 1 and '"Mle" is not a recognised sex' in str(
         summary.warnings[0]
     )
+
+
+def _same_population_dates(partnership) -> None:
+    """The population figures' cache the import left equals the dates read from the pool."""
+    import numpy as np
+
+    from maca.chronology.engine.population import KINDS, pool_dates
+    from maca.chronology.population import _cache_path, _load_cached
+
+    path = _cache_path(partnership.pk)
+    cached = _load_cached(path)
+    assert cached is not None
+    events = (
+        PoolChild.objects.filter(partnership=partnership)
+        .order_by("id")
+        .values_list("events", flat=True)
+    )
+    fresh = pool_dates(list(events))
+    for kind in KINDS:
+        assert np.array_equal(cached[kind].child, fresh[kind].child)
+        assert np.array_equal(cached[kind].day, fresh[kind].day)
+        assert np.array_equal(cached[kind].latest, fresh[kind].latest)

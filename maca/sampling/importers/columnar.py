@@ -67,6 +67,34 @@ def _json_text(value: str | None) -> str:
     return json.dumps(value)
 
 
+# An ID that is already as read_child_id leaves it: no surrounding space, and not possibly a
+# placeholder ("n/a", "-") or an Excel error ("#N/A"). Any other is read one by one.
+_PLAIN_ID = r"(?s)^[A-MO-Za-mo-z0-9](.*[A-Za-z0-9])?$"
+
+
+def _child_ids(
+    frame: pl.DataFrame, column: str, ctx: Context, header: str, pseudonymise: Any
+) -> pl.Expr:
+    """The pseudonymised ID column: each distinct ID read and hashed once. ``pseudonymise``
+    may have a ``many`` attribute hashing a whole list (much faster than one call each)."""
+    raws = frame.get_column(column).unique()
+    plain = raws.str.contains(_PLAIN_ID).to_list()
+    values = raws.to_list()
+    texts = [
+        raw if is_plain else (read_child_id(ctx, raw, 0, header) or "")
+        for raw, is_plain in zip(values, plain, strict=True)
+    ]
+    if ctx.summary.warnings or ctx.summary.errors or ctx.summary.notes:
+        raise _Fallback
+    if pseudonymise is None:
+        ids = texts
+    elif hasattr(pseudonymise, "many"):
+        ids = pseudonymise.many(texts)
+    else:
+        ids = [pseudonymise(text) for text in texts]
+    return pl.col(column).replace_strict(values, ids, return_dtype=pl.String)
+
+
 def read_columnar(reader: CsvReader, pseudonymise: Any) -> tuple[pl.DataFrame, int] | None:
     """(one row per child: pseudo_id, date_of_birth, age_years, sex, ethnicity, team,
     events JSON text; rows read), or None when the row-by-row reader must be used."""
@@ -119,11 +147,9 @@ def _read(reader: CsvReader, parser: ListRowParser, pseudonymise: Any) -> tuple[
     if id_col is None:
         raise _Fallback
 
-    def child_id(value: str) -> str:
-        text = read_child_id(ctx, value, 0, header("child_id"))
-        return pseudonymise(text) if pseudonymise is not None and text else (text or "")
-
-    exprs: dict[str, pl.Expr] = {"pseudo_id": _mapped(raw, id_col, child_id, ctx)}
+    exprs: dict[str, pl.Expr] = {
+        "pseudo_id": _child_ids(raw, id_col, ctx, header("child_id"), pseudonymise)
+    }
     dob_col, age_col = col("date_of_birth"), col("age")
     if dob_col is not None:
         exprs["date_of_birth"] = _mapped(
