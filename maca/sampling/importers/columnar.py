@@ -284,9 +284,8 @@ def _read(reader: CsvReader, parser: ListRowParser, pseudonymise: Any) -> tuple[
         pl.lit("}"),
     )
     joined = (
-        keyed.sort("pseudo_id", "date", "kind")
-        .group_by("pseudo_id", maintain_order=True)
-        .agg(fragment.str.join(", ").alias("events"))
+        keyed.group_by("pseudo_id")
+        .agg(fragment.sort_by("date", "kind").str.join(", ").alias("events"))
         .with_columns(pl.concat_str(pl.lit("["), pl.col("events"), pl.lit("]")).alias("events"))
     )
     children = (
