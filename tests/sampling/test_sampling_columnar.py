@@ -153,3 +153,19 @@ def _same_population_dates(partnership) -> None:
         assert np.array_equal(cached[kind].child, fresh[kind].child)
         assert np.array_equal(cached[kind].day, fresh[kind].day)
         assert np.array_equal(cached[kind].latest, fresh[kind].latest)
+
+
+@pytest.mark.django_db
+def test_a_future_referral_date_falls_back_and_is_refused_as_before(world, monkeypatch):
+    lines = _list3(50).decode().splitlines()
+    cells = lines[5].split(",")
+    cells[5] = "01/01/2027"  # after TODAY
+    lines[5] = ",".join(cells)
+    data = ("\n".join(lines) + "\n").encode()
+    with pytest.raises(services.PoolImportRefused) as refused:
+        _import(world, world.partnership, data, fast=True, monkeypatch=monkeypatch)
+    assert [str(e) for e in refused.value.errors] == [
+        'CSV row 6, column "Date of Referral": "01/01/2027" is in the future '
+        "(expected a date on or before 26/11/2026)"
+    ]
+    assert not PoolChild.objects.filter(partnership=world.partnership).exists()

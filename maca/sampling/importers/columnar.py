@@ -34,6 +34,7 @@ from .cells import (
 )
 from .csv_reader import CsvReader
 from .model import Summary
+from .normalise import DATE_FLOOR
 from .tables import ListRowParser
 
 
@@ -57,6 +58,34 @@ def _mapped(
     if ctx.summary.warnings or ctx.summary.errors or ctx.summary.notes:
         raise _Fallback
     return pl.col(column).replace_strict(raws, values, return_dtype=dtype)
+
+
+_PLAIN_DMY, _PLAIN_ISO = r"^\d{2}/\d{2}/\d{4}$", r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _mapped_dates(frame: pl.DataFrame, column: str, convert: Any, ctx: Context) -> pl.Expr:
+    """``_mapped`` for a date column: a distinct value in dd/mm/yyyy or yyyy-mm-dd that is a
+    real day from DATE_FLOOR to today (which every date reader accepts silently, as is) is
+    converted by polars; any other goes through ``convert`` one by one."""
+    raws = frame.get_column(column).unique()
+    day = pl.coalesce(
+        pl.when(pl.col(column).str.contains(_PLAIN_DMY)).then(
+            pl.col(column).str.to_date("%d/%m/%Y", strict=False)
+        ),
+        pl.when(pl.col(column).str.contains(_PLAIN_ISO)).then(
+            pl.col(column).str.to_date("%Y-%m-%d", strict=False)
+        ),
+    )
+    parsed = raws.to_frame().select(
+        pl.when(day.is_between(DATE_FLOOR, ctx.today)).then(day.dt.to_string("%Y-%m-%d"))
+    )
+    values = [
+        iso if iso is not None else convert(raw)
+        for raw, iso in zip(raws.to_list(), parsed.to_series().to_list(), strict=True)
+    ]
+    if ctx.summary.warnings or ctx.summary.errors or ctx.summary.notes:
+        raise _Fallback
+    return pl.col(column).replace_strict(raws.to_list(), values, return_dtype=pl.String)
 
 
 def _iso(day: Any) -> str | None:
@@ -152,7 +181,7 @@ def _read(reader: CsvReader, parser: ListRowParser, pseudonymise: Any) -> tuple[
     }
     dob_col, age_col = col("date_of_birth"), col("age")
     if dob_col is not None:
-        exprs["date_of_birth"] = _mapped(
+        exprs["date_of_birth"] = _mapped_dates(
             raw,
             dob_col,
             lambda v: _iso(read_birth_date(ctx, v, 0, header("date_of_birth"))[0]),
@@ -192,7 +221,7 @@ def _read(reader: CsvReader, parser: ListRowParser, pseudonymise: Any) -> tuple[
                 raise _Fallback
             exprs[column.field] = pl.lit(None, dtype=pl.String)
             continue
-        exprs[column.field] = _mapped(
+        exprs[column.field] = _mapped_dates(
             raw,
             source,
             lambda v, c=column: _iso(read_date(ctx, v, 0, header(c.field), key=c.key)),
