@@ -103,7 +103,7 @@ _PLAIN_ID = r"(?s)^[A-MO-Za-mo-z0-9](.*[A-Za-z0-9])?$"
 
 def _child_ids(
     frame: pl.DataFrame, column: str, ctx: Context, header: str, pseudonymise: Any
-) -> pl.Expr:
+) -> pl.DataFrame:
     """The pseudonymised ID column: each distinct ID read and hashed once. ``pseudonymise``
     may have a ``many`` attribute hashing a whole list (much faster than one call each)."""
     raws = frame.get_column(column).unique()
@@ -121,7 +121,10 @@ def _child_ids(
         ids = pseudonymise.many(texts)
     else:
         ids = [pseudonymise(text) for text in texts]
-    return pl.col(column).replace_strict(values, ids, return_dtype=pl.String)
+    # A join, not replace_strict: with a million distinct IDs the latter takes gigabytes.
+    return pl.DataFrame(
+        {column: values, "pseudo_id": ids}, schema={column: pl.String, "pseudo_id": pl.String}
+    )
 
 
 def read_columnar(reader: CsvReader, pseudonymise: Any) -> tuple[pl.DataFrame, int] | None:
@@ -176,9 +179,8 @@ def _read(reader: CsvReader, parser: ListRowParser, pseudonymise: Any) -> tuple[
     if id_col is None:
         raise _Fallback
 
-    exprs: dict[str, pl.Expr] = {
-        "pseudo_id": _child_ids(raw, id_col, ctx, header("child_id"), pseudonymise)
-    }
+    id_map = _child_ids(raw, id_col, ctx, header("child_id"), pseudonymise)
+    exprs: dict[str, pl.Expr] = {"pseudo_id": pl.col("pseudo_id")}
     dob_col, age_col = col("date_of_birth"), col("age")
     if dob_col is not None:
         exprs["date_of_birth"] = _mapped_dates(
@@ -239,6 +241,8 @@ def _read(reader: CsvReader, parser: ListRowParser, pseudonymise: Any) -> tuple[
                 if cat_col is not None
                 else pl.lit(None, dtype=pl.String)
             )
+    raw = raw.join(id_map, on=id_col, how="left", maintain_order="left")
+    del id_map
     rows = raw.select(**exprs).with_row_index("row")
     del raw
     if rows.get_column("pseudo_id").eq("").any():
@@ -313,8 +317,10 @@ def _read(reader: CsvReader, parser: ListRowParser, pseudonymise: Any) -> tuple[
         pl.lit("}"),
     )
     joined = (
-        keyed.group_by("pseudo_id")
-        .agg(fragment.sort_by("date", "kind").str.join(", ").alias("events"))
+        # Sorted first: a group keeps its rows' order, so each child's events are in order.
+        keyed.sort("date", "kind")
+        .group_by("pseudo_id")
+        .agg(fragment.str.join(", ").alias("events"))
         .with_columns(pl.concat_str(pl.lit("["), pl.col("events"), pl.lit("]")).alias("events"))
     )
     children = (
