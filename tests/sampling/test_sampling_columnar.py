@@ -1,0 +1,171 @@
+"""The columnar fast path of a big list CSV gives exactly the pool the row-by-row path gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+
+import pytest
+
+from maca.sampling import services
+from maca.sampling.importers import columnar
+from maca.sampling.models import PoolChild
+
+TODAY = dt.date(2026, 11, 26)
+HEADER = (
+    "Child Unique ID,Gender,Ethnicity,Date of Birth,Age of Child (Years),Date of Referral,"
+    "Date of Referral Decision,Referral Source,Allocated Team,Allocated Worker"
+)
+
+
+def _list3(n: int, seed: int = 1, *, changed: bool = False) -> bytes:
+    """n List 3 rows, about a third of them repeat referrals of the same child."""
+    rng = random.Random(seed)
+    children = max(1, n * 2 // 3)
+    people = {}
+    for c in range(children):
+        born = dt.date(2008, 1, 1) + dt.timedelta(days=rng.randrange(16 * 365))
+        people[c] = (
+            born,
+            rng.choice(["a) Male", "b) Female", "M", "F"]),
+            rng.choice(["WBRI", "a) WBRI", "ABAN", "MWBC"]),
+            rng.choice(["North Team", 'South, "East" Team', "Équipe"]),
+        )
+    lines = [HEADER]
+    for i in range(n):
+        c = i if i < children else rng.randrange(children)
+        born, sex, ethnicity, team = people[c]
+        if changed and c % 7 == 0:
+            team = "New Team"
+        referred = born + dt.timedelta(days=1 + rng.randrange(3 * 365))
+        referred = min(referred, TODAY - dt.timedelta(days=5))
+        decided = (
+            (referred + dt.timedelta(days=rng.randrange(3))).strftime("%Y-%m-%d")
+            if rng.random() < 0.6
+            else ""
+        )
+        if changed and i % 11 == 0:
+            decided = (referred + dt.timedelta(days=1)).strftime("%d/%m/%Y")
+        lines.append(
+            f"CH{c:06d},{sex},{ethnicity},{born:%d/%m/%Y},3,{referred:%d/%m/%Y},{decided},"
+            f'Police,"{team.replace(chr(34), chr(34) * 2)}",Ann Worker'
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _pool(partnership) -> list[tuple]:
+    return list(
+        PoolChild.objects.filter(partnership=partnership)
+        .order_by("pseudo_id")
+        .values_list(
+            "pseudo_id", "date_of_birth", "age_years", "sex", "ethnicity", "team", "events"
+        )
+    )
+
+
+def _import(world, partnership, data: bytes, *, fast: bool, monkeypatch):
+    if not fast:
+        monkeypatch.setattr(services, "read_columnar", lambda reader, pseudonymise: None)
+    used = []
+    real = columnar.read_columnar
+
+    def spy(reader, pseudonymise):
+        result = real(reader, pseudonymise)
+        used.append(result is not None)
+        return result
+
+    if fast:
+        monkeypatch.setattr(services, "read_columnar", spy)
+    summary = services.pool_import(
+        actor=None,
+        partnership=partnership,
+        source=io.BytesIO(data),
+        filename="List 3.csv",
+        today=TODAY,
+    )
+    monkeypatch.undo()
+    return summary, used
+
+
+def _counts(summary) -> tuple:
+    return (
+        summary.format,
+        summary.rows_read,
+        summary.children,
+        summary.created,
+        summary.updated,
+        summary.unchanged,
+        [str(w) for w in summary.warnings],
+        [str(n) for n in summary.notes],
+    )
+
+
+@pytest.mark.django_db
+def test_both_paths_give_the_same_pool_first_import_reimport_and_update(world, monkeypatch):
+    from maca.partnerships.models import Partnership
+
+    slow_p = world.partnership
+    fast_p = Partnership.objects.create(name="Other partnership", slug="other-columnar")
+    first, newer = _list3(3000), _list3(3000, changed=True)
+    updated = []
+    for data in (first, first, newer, newer):
+        slow, _ = _import(world, slow_p, data, fast=False, monkeypatch=monkeypatch)
+        fast, used = _import(world, fast_p, data, fast=True, monkeypatch=monkeypatch)
+        assert used == [True]
+        assert _counts(fast) == _counts(slow)
+        assert _pool(fast_p) == _pool(slow_p)
+        updated.append((slow.created, slow.updated))
+        _same_population_dates(fast_p)
+    # New, unchanged on re-import, some updated by the newer file, unchanged again.
+    assert updated[0] == (2000, 0) and updated[1] == (0, 0) and updated[3] == (0, 0)
+    assert updated[2][0] == 0 and updated[2][1] > 100
+    assert len(_pool(slow_p)) == 2000
+
+
+@pytest.mark.django_db
+def test_a_file_with_one_messy_value_falls_back_and_gives_the_usual_messages(world, monkeypatch):
+    data = _list3(300).replace(b",M,", b",Mle,", 1)
+    summary, used = _import(world, world.partnership, data, fast=True, monkeypatch=monkeypatch)
+    assert used == [False]
+    assert len(summary.warnings) == 1 and '"Mle" is not a recognised sex' in str(
+        summary.warnings[0]
+    )
+
+
+def _same_population_dates(partnership) -> None:
+    """The population figures' cache the import left equals the dates read from the pool."""
+    import numpy as np
+
+    from maca.chronology.engine.population import KINDS, pool_dates
+    from maca.chronology.population import _cache_path, _load_cached
+
+    path = _cache_path(partnership.pk)
+    cached = _load_cached(path)
+    assert cached is not None
+    events = (
+        PoolChild.objects.filter(partnership=partnership)
+        .order_by("id")
+        .values_list("events", flat=True)
+    )
+    fresh = pool_dates(list(events))
+    for kind in KINDS:
+        assert np.array_equal(cached[kind].child, fresh[kind].child)
+        assert np.array_equal(cached[kind].day, fresh[kind].day)
+        assert np.array_equal(cached[kind].latest, fresh[kind].latest)
+
+
+@pytest.mark.django_db
+def test_a_future_referral_date_falls_back_and_is_refused_as_before(world, monkeypatch):
+    lines = _list3(50).decode().splitlines()
+    cells = lines[5].split(",")
+    cells[5] = "01/01/2027"  # after TODAY
+    lines[5] = ",".join(cells)
+    data = ("\n".join(lines) + "\n").encode()
+    with pytest.raises(services.PoolImportRefused) as refused:
+        _import(world, world.partnership, data, fast=True, monkeypatch=monkeypatch)
+    assert [str(e) for e in refused.value.errors] == [
+        'CSV row 6, column "Date of Referral": "01/01/2027" is in the future '
+        "(expected a date on or before 26/11/2026)"
+    ]
+    assert not PoolChild.objects.filter(partnership=world.partnership).exists()
