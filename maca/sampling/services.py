@@ -302,7 +302,10 @@ def pool_import(
     """Stream a file into the pool. Raises UnreadableFile, or PoolImportRefused (nothing saved)."""
     if actor is not None and not perms.can_plan_audits(actor):
         raise NotAllowed("Only the business unit can import the case pool.")
-    digest = _sha256(source)
+    digest, size = _sha256(source)
+    # The columnar path holds the whole file in memory (about 13 times its size): only for
+    # files small enough; bigger ones stream row by row in bounded memory.
+    columnar = size <= settings.MACA_IMPORT_COLUMNAR_MAX_BYTES
     with transaction.atomic():
         reader = open_reader(
             source,
@@ -313,7 +316,11 @@ def pool_import(
         )
         summary = ImportSummary(format=reader.format)
         seen = _Seen(pool_was_empty=not PoolChild.objects.filter(partnership=partnership).exists())
-        fast = read_columnar(reader, pseudonymise) if isinstance(reader, CsvReader) else None
+        fast = (
+            read_columnar(reader, pseudonymise)
+            if columnar and isinstance(reader, CsvReader)
+            else None
+        )
         if fast is not None:
             children, rows_read = fast
             reader.close()
@@ -420,18 +427,22 @@ def _cache_pool_dates(partnership: Partnership, children: pl.DataFrame) -> None:
         _save_cached(path, dates)
 
 
-def _sha256(source: Path | IO[bytes]) -> str:
+def _sha256(source: Path | IO[bytes]) -> tuple[str, int]:
+    """The file's SHA-256 and its size in bytes."""
     digest = hashlib.sha256()
+    size = 0
     if isinstance(source, Path):
         with source.open("rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
+                size += len(chunk)
     else:
         position = source.tell()
         for chunk in iter(lambda: source.read(1 << 20), b""):
             digest.update(chunk)
+            size += len(chunk)
         source.seek(position)
-    return digest.hexdigest()
+    return digest.hexdigest(), size
 
 
 # --- Eligibility ---------------------------------------------------------------------------
