@@ -349,7 +349,7 @@ def test_someone_without_an_app_has_no_recovery_codes_to_renew(world):
     client = Client()
     client.post("/accounts/login/", {"username": "viewer", "password": PASSWORD})
     account = client.get(reverse("accounts:account")).content.decode()
-    assert "Not needed for your role" in account and "Recovery codes" not in account
+    assert "this account does not need one" in account and "Recovery codes" not in account
     response = client.post(reverse("accounts:recovery_codes_new"))
     assert response.status_code == 302 and response["Location"] == reverse("accounts:account")
     assert not StaticToken.objects.exists()

@@ -63,3 +63,22 @@ def test_action_from_plan_to_closed_by_the_board(world, signed_in: SignedIn) -> 
     expect(board.locator(".govuk-tag", has_text="Closed by the board").first).to_be_visible()
     expect(board.get_by_role("heading", name="Record progress")).to_have_count(0)
     axe_check(board)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_insight_programme_and_account_pages_are_accessible(world, signed_in: SignedIn) -> None:
+    world.audit("insight-page", status="published", cases=[("csc", "police")])
+    admin = signed_in("admin")
+    admin.goto("/insight/")
+    expect(admin.get_by_role("heading", level=1, name="Insight across audits")).to_be_visible()
+    # Each chart fits its column: nothing drawn over the table below it.
+    chart = admin.locator("svg.maca-chart").first
+    table = admin.locator("table.govuk-table").first
+    chart_box, table_box = chart.bounding_box(), table.bounding_box()
+    assert chart_box and table_box and chart_box["y"] + chart_box["height"] <= table_box["y"]
+    axe_check(admin)
+    admin.goto("/programme/")
+    axe_check(admin)
+    admin.get_by_role("link", name="Your account").click()
+    expect(admin.get_by_role("heading", level=1, name="Your account")).to_be_visible()
+    axe_check(admin)
