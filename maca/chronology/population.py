@@ -32,7 +32,6 @@ from maca.chronology.engine.population import (
     TimelinessRow,
     measure_share,
     pool_dates,
-    pool_share,
 )
 from maca.chronology.models import ChronologyEvent
 from maca.chronology.services import case_evaluation
@@ -46,7 +45,6 @@ __all__ = [
     "measure_share",
     "partnership_pool_dates",
     "pool_dates",
-    "pool_share",
 ]
 
 # --- reading the pool, with a file cache per pool state --------------------------------------

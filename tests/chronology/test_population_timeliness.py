@@ -17,7 +17,6 @@ from maca.chronology.population import (
     audit_timeliness,
     measure_share,
     pool_dates,
-    pool_share,
 )
 from maca.sampling.models import PoolChild
 from tests.conftest import verified_login
@@ -39,7 +38,9 @@ def test_working_days_decide_in_time_and_running_clocks_are_not_counted():
         _child(("s47_start", "2021-12-01"), ("icpc", "2021-12-10")),  # outside the window
         _child(("s47_start", "2022-12-20")),  # still running on 'today'
     ]
-    share = pool_share(children, "s47_start", "icpc", 15, WINDOW, today=dt.date(2022, 12, 31))
+    icpc = next(m for m in MEASURES if m.rule == "icpc-15wd")
+    dates = pool_dates(child["events"] for child in children)
+    share = measure_share(dates, icpc, WINDOW, today=dt.date(2022, 12, 31))
     assert (share.met, share.counted, share.percent) == (1, 3, 33)
 
 

@@ -219,27 +219,3 @@ def measure_share(
     running = ~found & (due >= np.datetime64(today, "D"))
     counted = ~(running | not_needed | unknown)
     return Share(int(np.count_nonzero(in_time)), int(np.count_nonzero(counted)))
-
-
-def pool_share(
-    children: Iterable[Mapping[str, Any]],
-    start_kind: str,
-    stop_kind: str,
-    days: int,
-    window: tuple[dt.date, dt.date],
-    today: dt.date,
-) -> Share:
-    """One working-day measure over pool children given as dicts with "events"."""
-    measure = Measure("", start_kind, stop_kind, Timescale("working_days", days), "")
-    events = [list(child["events"]) for child in children]
-    wanted = {start_kind, stop_kind}
-    dates: dict[str, KindDates] = {}
-    for kind in wanted:
-        child = [n for n, evs in enumerate(events) for e in evs if e["kind"] == kind]
-        day = [e["date"] for evs in events for e in evs if e["kind"] == kind]
-        dates[kind] = KindDates(
-            np.array(child, dtype=np.int64),
-            np.array(day, dtype="datetime64[D]"),
-            np.zeros(len(child), dtype=bool),
-        )
-    return measure_share(dates, measure, window, today)
