@@ -78,6 +78,8 @@ def demo_pool_csv(seed: int = 2022) -> bytes:
         if rng.random() < 0.5:
             events.append(("icpc", referred + dt.timedelta(days=rng.randint(10, 22)), ""))
             events.append(("cp_plan_start", referred + dt.timedelta(days=20), "b) Physical abuse"))
+        else:  # the enquiry found no conference was needed
+            events.append(("icpc_not_required", referred + dt.timedelta(days=1), ""))
         child(born, events)
     # Children on neglect plans during the neglect audit's period (April 2022 to March 2023).
     for _ in range(60):

@@ -44,6 +44,24 @@ def test_working_days_decide_in_time_and_running_clocks_are_not_counted():
     assert (share.met, share.counted, share.percent) == (1, 3, 33)
 
 
+def test_an_enquiry_whose_conference_was_deemed_unnecessary_is_not_counted_as_missed():
+    children = [
+        _child(("s47_start", "2022-06-02"), ("icpc_not_required", "2022-06-02")),
+        _child(("s47_start", "2022-06-02")),  # no conference and no reason: missed
+        _child(("s47_start", "2022-06-02"), ("icpc", "2022-06-10")),
+        # A later enquiry that needed no conference does not excuse the earlier one.
+        _child(
+            ("s47_start", "2022-03-01"),
+            ("s47_start", "2022-09-01"),
+            ("icpc_not_required", "2022-09-01"),
+        ),
+    ]
+    icpc = next(m for m in MEASURES if m.rule == "icpc-15wd")
+    dates = pool_dates(child["events"] for child in children)
+    share = measure_share(dates, icpc, WINDOW, today=dt.date(2022, 12, 31))
+    assert (share.met, share.counted) == (1, 3)
+
+
 def test_the_timeliness_page_shows_every_child_beside_the_audited_cases(
     world, client, settings, tmp_path
 ):

@@ -101,6 +101,15 @@ def test_shared_annex_a_values_are_normalised_and_merged() -> None:
     assert (cin.team, cin.ethnicity) == (None, "i) MOTH")
     assert [(e.kind, e.date) for e in cin.events] == [("cin_start", dt.date(2010, 6, 9))]
 
+    # List 5 rows 4 and 5: "Was an ICPC deemed unnecessary?" Yes, no conference date. The
+    # answer is kept as an event on the enquiry's start, so no conference counts as missed.
+    for child_id in ("10273003", "4073694"):
+        assert [(e.kind, e.date) for e in records[child_id].events] == [
+            ("s47_start", dt.date(2020, 9, 16)),
+            ("icpc_not_required", dt.date(2020, 9, 16)),
+        ]
+    assert records["11641472"].events_of("icpc_not_required") == ()  # "No", with a date
+
     assert records["14065184"].ethnicity is None  # the blank ethnicity cell
     assert records["3623204"].events_of("cla_end")[0].date == dt.date(2020, 9, 22)
 

@@ -185,3 +185,46 @@ def test_unreadable_xml(tmp_path: Path, content: bytes, message: str) -> None:
 def test_xml_forced_on_a_workbook_is_unreadable() -> None:
     with pytest.raises(UnreadableFile):
         read_file(FIXTURES / "liia-tools" / "Annex_A.xlsx", "cin-census", today=TODAY)
+
+
+def test_icpc_not_required_becomes_an_event_on_the_enquiry_start(tmp_path: Path) -> None:
+    path = tmp_path / "cin.xml"
+    section47 = (
+        "<Section47><S47ActualStartDate>2022-03-03</S47ActualStartDate>"
+        "<ICPCnotRequired>{flag}</ICPCnotRequired>{icpc}</Section47>"
+    )
+    children = "".join(
+        f"<Child><ChildIdentifiers><LAchildID>C{n}</LAchildID><Sex>F</Sex>"
+        "<PersonBirthDate>2020-01-01</PersonBirthDate></ChildIdentifiers>"
+        "<ChildCharacteristics><Ethnicity>WBRI</Ethnicity></ChildCharacteristics>"
+        "<CINdetails><CINreferralDate>2022-03-01</CINreferralDate>"
+        + section47.format(flag=flag, icpc=icpc)
+        + "</CINdetails></Child>\n"
+        for n, (flag, icpc) in enumerate(
+            [
+                ("true", ""),
+                ("1", ""),
+                ("false", ""),
+                ("true", "<DateOfInitialCPC>2022-03-20</DateOfInitialCPC>"),
+            ]
+        )
+    )
+    path.write_text(f"<Message><Children>\n{children}</Children></Message>\n", encoding="utf-8")
+
+    result = read_file(path, today=TODAY)
+
+    assert result.ok
+    not_required = {
+        child: [e.date for e in r.events_of("icpc_not_required")]
+        for child, r in result.records.items()
+    }
+    assert not_required == {
+        "C0": [dt.date(2022, 3, 3)],
+        "C1": [dt.date(2022, 3, 3)],
+        "C2": [],
+        "C3": [],
+    }
+    assert [str(w) for w in result.warnings] == [
+        'XML line 5, element "ICPCnotRequired": "true" is true but DateOfInitialCPC has a '
+        "date, so the date is kept (expected false when DateOfInitialCPC has a date)"
+    ]

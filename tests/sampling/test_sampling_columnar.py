@@ -182,3 +182,18 @@ def test_a_list_over_the_columnar_limit_streams_row_by_row(world, monkeypatch, s
     settings.MACA_IMPORT_COLUMNAR_MAX_BYTES = len(data)
     _, used = _import(world, world.partnership, data, fast=True, monkeypatch=monkeypatch)
     assert used == [True]
+
+
+@pytest.mark.django_db
+def test_a_list_5_with_icpc_deemed_unnecessary_goes_row_by_row_and_keeps_it(world, monkeypatch):
+    data = (
+        b"Child Unique ID,Date of Birth,Strategy discussion initiating Section 47 Enquiry Start "
+        b"Date,Was an Initial Child Protection Conference deemed unnecessary?,"
+        b"Date of Initial Child Protection Conference\n"
+        b"S1,01/02/2021,03/03/2022,Yes,\n"
+        b"S2,01/02/2021,03/03/2022,No,20/03/2022\n"
+    )
+    summary, used = _import(world, world.partnership, data, fast=True, monkeypatch=monkeypatch)
+    assert used == [False] and summary.children == 2
+    kinds = sorted(sorted(e["kind"] for e in row[-1]) for row in _pool(world.partnership))
+    assert kinds == [["icpc", "s47_start"], ["icpc_not_required", "s47_start"]]

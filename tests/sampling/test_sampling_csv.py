@@ -108,10 +108,12 @@ def test_refused_plain_csv_lists_every_problem(tmp_path: Path) -> None:
     assert [str(e) for e in result.errors] == [
         'CSV row 2, column "child_id" is blank (expected a child ID)',
         'CSV row 3, column "event": "visit" is not a recognised event (expected referral, '
-        "referral_decision, cin_start, s47_start, assessment_start, icpc, cin_plan_start, "
+        "referral_decision, cin_start, s47_start, assessment_start, icpc, icpc_not_required, "
+        "cin_plan_start, "
         "cp_plan_start, cp_review, cla_start, assessment_authorised, cin_plan_end, cp_plan_end, cla_end or cin_end)",
         'CSV row 4, column "event" is blank, but "event_date" has a date (expected referral, '
-        "referral_decision, cin_start, s47_start, assessment_start, icpc, cin_plan_start, "
+        "referral_decision, cin_start, s47_start, assessment_start, icpc, icpc_not_required, "
+        "cin_plan_start, "
         "cp_plan_start, cp_review, cla_start, assessment_authorised, cin_plan_end, cp_plan_end, cla_end or cin_end)",
         'CSV row 5, column "event_date" is blank (expected dd/mm/yyyy or yyyy-mm-dd)',
         'CSV row 6, column "event_date": "31/02/2022" is not a date '
@@ -200,3 +202,39 @@ def test_plain_csv_with_a_category_of_abuse_header_is_not_taken_for_list_7(
     assert result.records["Q1"].events == (
         Event("cp_plan_start", dt.date(2022, 2, 1), "d) Emotional abuse", None, "CSV"),
     )
+
+
+def test_list_5_icpc_deemed_unnecessary_is_kept_and_contradictions_warned(tmp_path: Path) -> None:
+    path = tmp_path / "list5.csv"
+    path.write_text(
+        "Child Unique ID,Date of Birth,Strategy discussion initiating Section 47 Enquiry Start "
+        "Date,Was an Initial Child Protection Conference deemed unnecessary?,"
+        "Date of Initial Child Protection Conference\n"
+        "S1,01/02/2021,03/03/2022,a) Yes,\n"
+        "S2,01/02/2021,03/03/2022,N,\n"
+        "S3,01/02/2021,03/03/2022,Yes,24/03/2022\n"
+        "S4,01/02/2021,03/03/2022,perhaps,\n"
+        "S5,01/02/2021,03/03/2022,,\n",
+        encoding="utf-8",
+    )
+
+    result = read_file(path, today=TODAY)
+
+    assert result.ok and result.counts == {"List 5": 5}
+    kinds = {child: [e.kind for e in r.events] for child, r in result.records.items()}
+    assert kinds == {
+        "S1": ["s47_start", "icpc_not_required"],
+        "S2": ["s47_start"],
+        "S3": ["s47_start", "icpc"],  # the conference was held: the date wins
+        "S4": ["s47_start"],
+        "S5": ["s47_start"],
+    }
+    assert result.records["S1"].events_of("icpc_not_required")[0].date == dt.date(2022, 3, 3)
+    assert [str(w) for w in result.warnings] == [
+        'CSV row 4, column "Was an Initial Child Protection Conference deemed unnecessary?": '
+        '"Yes" is "yes" but Date of Initial Child Protection Conference has a date, so the '
+        'date is kept (expected "No" when Date of Initial Child Protection Conference has a '
+        "date)",
+        'CSV row 5, column "Was an Initial Child Protection Conference deemed unnecessary?": '
+        '"perhaps" is not a recognised yes or no answer, left empty (expected "Yes" or "No")',
+    ]

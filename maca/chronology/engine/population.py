@@ -57,6 +57,8 @@ MEASURES: tuple[Measure, ...] = (
         "icpc",
         Timescale("working_days", 15),
         "icpc-15wd",
+        # Recorded on the enquiry's start: no conference was needed, so none was missed.
+        ended_by="icpc_not_required",
     ),
     Measure(
         "First review conference within 3 months of the child protection plan",
@@ -194,7 +196,7 @@ def measure_share(
     """Of the clocks started in the window and due by today: how many stopped in time.
 
     Not counted: a clock still running (no stop, not yet due); a plan that ended before its
-    review was due without one; and a review found late when only the latest review is known
+    review was due without one; an enquiry whose conference was deemed unnecessary; and a review found late when only the latest review is known
     (an earlier, in-time review may have been held).
     """
     starts = dates.get(measure.start) or KindDates()

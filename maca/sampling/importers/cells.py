@@ -20,6 +20,7 @@ from .normalise import (
     canonical_category,
     canonical_ethnicity,
     canonical_sex,
+    canonical_yes_no,
     cell_text,
     child_id_text,
     is_excel_error,
@@ -35,6 +36,7 @@ PRE_BIRTH_DAYS = 280  # pre-birth work can start in pregnancy: up to 40 weeks be
 SEX_EXPECTED = join_or(list(SEX_CODES))
 ETHNICITY_EXPECTED = 'an ethnicity code such as "a) WBRI" or "WBRI"'
 CATEGORY_EXPECTED = join_or(list(CATEGORY_CODES))
+YES_NO_EXPECTED = '"Yes" or "No"'
 
 
 @dataclass
@@ -155,6 +157,22 @@ def read_category(ctx: Context, raw: object, row: int, header: str) -> str | Non
         what="category of abuse",
         normalise=canonical_category,
         expected=CATEGORY_EXPECTED,
+        warn_blank=False,
+    )
+
+
+def read_yes_no(ctx: Context, raw: object, row: int, header: str) -> str | None:
+    """An optional yes/no answer ("yes", "no" or None); blank is silent, anything else warns."""
+    if isinstance(raw, bool):  # a checkbox cell, or an XML boolean already read
+        return "yes" if raw else "no"
+    return read_code(
+        ctx,
+        raw,
+        row,
+        header,
+        what="yes or no answer",
+        normalise=canonical_yes_no,
+        expected=YES_NO_EXPECTED,
         warn_blank=False,
     )
 

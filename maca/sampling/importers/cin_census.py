@@ -25,6 +25,7 @@ from .cells import (
     read_date,
     read_ethnicity,
     read_sex,
+    read_yes_no,
 )
 from .model import ChildRecord, Event, RowRecord, UnreadableFile
 
@@ -259,7 +260,21 @@ class CinCensusReader(CaseReader):
                 add(block, "CINPlanEndDate", "cin_plan_end", after=("CINPlanStartDate", start))
             for block in details.findall("Section47"):
                 start = add(block, "S47ActualStartDate", "s47_start")
-                add(block, "DateOfInitialCPC", "icpc", after=("S47ActualStartDate", start))
+                icpc = add(block, "DateOfInitialCPC", "icpc", after=("S47ActualStartDate", start))
+                flag = block.find("ICPCnotRequired")
+                if start is not None and flag is not None:
+                    answer = read_yes_no(ctx, flag.value, flag.line, "ICPCnotRequired")
+                    if answer == "yes" and icpc is not None:
+                        ctx.report(
+                            "warning",
+                            flag.line,
+                            "ICPCnotRequired",
+                            flag.value,
+                            "is true but DateOfInitialCPC has a date, so the date is kept",
+                            "false when DateOfInitialCPC has a date",
+                        )
+                    elif answer == "yes":
+                        events.append(Event("icpc_not_required", start, None, None, SOURCE))
             for block in details.findall("ChildProtectionPlans"):
                 start = add(
                     block, "CPPstartDate", "cp_plan_start", category="InitialCategoryOfAbuse"

@@ -178,6 +178,8 @@ def _read(reader: CsvReader, parser: ListRowParser, pseudonymise: Any) -> tuple[
     id_col = col("child_id")
     if id_col is None:
         raise _Fallback
+    if any(col(flag.field) is not None for flag in parser.spec.flags):
+        raise _Fallback  # yes/no columns (List 5's "ICPC deemed unnecessary") go row by row
 
     id_map = _child_ids(raw, id_col, ctx, header("child_id"), pseudonymise)
     exprs: dict[str, pl.Expr] = {"pseudo_id": pl.col("pseudo_id")}

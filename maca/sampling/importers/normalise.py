@@ -356,6 +356,23 @@ def canonical_category(text: str) -> str | None:
     return None
 
 
+_YES = frozenset({"yes", "y", "true", "1"})
+_NO = frozenset({"no", "n", "false", "0"})
+
+
+def canonical_yes_no(text: str) -> str | None:
+    """A yes/no answer: "Yes", "Y", "a) Yes", "true" (CIN census booleans), "1" → "yes";
+    the same for "no"; None when it is neither."""
+    if match := _LETTER_PREFIX.match(text):
+        text = text[match.end() :]
+    key = header_key(text)
+    if key in _YES:
+        return "yes"
+    if key in _NO:
+        return "no"
+    return None
+
+
 def child_id_text(value: object) -> str:
     """A council child ID as text: Excel numbers lose their ".0", text is stripped."""
     if isinstance(value, float) and value.is_integer():

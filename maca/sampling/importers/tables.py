@@ -24,6 +24,7 @@ from .cells import (
     read_ethnicity,
     read_sex,
     read_text,
+    read_yes_no,
 )
 from .model import EVENT_KINDS, ChildRecord, Event, RowRecord, latest_team
 from .normalise import cell_text, header_key, header_keys, is_placeholder, join_or
@@ -49,6 +50,16 @@ class DateColumn(Column):
     key: bool = False  # the list's key date: required on every row
     category: str | None = None  # the category column qualifying this event, if any
     after: str | None = None  # the start-date field this end date must not precede
+
+
+@dataclass(frozen=True)
+class FlagColumn(Column):
+    """A yes/no column that, when "yes", records an event on the date of the row's key date
+    (List 5's "ICPC deemed unnecessary" becomes ``icpc_not_required`` on the enquiry's start)."""
+
+    event: str = ""
+    on: str = ""  # the date field the event takes its date from
+    contradicted_by: str | None = None  # a date field that, when present, contradicts "yes"
 
 
 COMMON_COLUMNS: tuple[Column, ...] = (
@@ -95,6 +106,7 @@ class ListSpec:
     subject: str
     dates: tuple[DateColumn, ...] = ()
     categories: tuple[Column, ...] = ()
+    flags: tuple[FlagColumn, ...] = ()
     other_headers: tuple[str, ...] = ()  # further headers of the list, to recognise it
 
     @property
@@ -110,10 +122,14 @@ class ListSpec:
         return next((column for column in self.dates if column.key), None)
 
     def columns(self) -> tuple[Column, ...]:
-        return (*COMMON_COLUMNS, *self.dates, *self.categories)
+        return (*COMMON_COLUMNS, *self.dates, *self.categories, *self.flags)
 
     def signature(self) -> frozenset[str]:
-        keys = {key for column in (*self.dates, *self.categories) for key in column.match_keys()}
+        keys = {
+            key
+            for column in (*self.dates, *self.categories, *self.flags)
+            for key in column.match_keys()
+        }
         keys.update(header_key(text) for text in self.other_headers)
         return frozenset(keys)
 
@@ -229,8 +245,23 @@ ANNEX_A_LISTS: tuple[ListSpec, ...] = (
                 after="s47_start",
             ),
         ),
+        flags=(
+            FlagColumn(
+                "icpc_not_required",
+                "Was an Initial Child Protection Conference deemed unnecessary?",
+                (
+                    "ICPC deemed unnecessary",
+                    "ICPC Not Required",
+                    "ICPCnotRequired",
+                    "Initial Child Protection Conference Not Required",
+                    "Initial Child Protection Conference deemed unnecessary",
+                ),
+                event="icpc_not_required",
+                on="s47_start",
+                contradicted_by="icpc_date",
+            ),
+        ),
         other_headers=(
-            "Was an Initial Child Protection Conference deemed unnecessary?",
             "Did the Initial Child Protection Conference Result in a Child Protection Plan",
             "Number of Section 47 Enquiries in the last 12 months",
             "Number of ICPCs in the last 12 months",
@@ -623,7 +654,34 @@ class ListRowParser(RowParser):
             days[column.field] = day
             category = self.category(values, column.category, row) if column.category else None
             events.append(Event(column.event, day, category, child.team, self.source))
+        for flag in self.spec.flags:
+            if self.flag(values, flag, row, days) and flag.on in days:
+                events.append(Event(flag.event, days[flag.on], None, child.team, self.source))
         return self.finish(child, events, row, usable)
+
+    def flag(
+        self, values: Sequence[object], flag: FlagColumn, row: int, days: dict[str, dt.date]
+    ) -> bool:
+        """Whether a yes/no column says "yes"; "yes" beside a date that contradicts it is a
+        warning, and the date wins (a conference that was held was not unnecessary)."""
+        if flag.field not in self.index:
+            return False
+        raw = self.cell(values, flag.field)
+        header = self.header(flag.field)
+        if read_yes_no(self.ctx, raw, row, header) != "yes":
+            return False
+        contradiction = flag.contradicted_by
+        if contradiction and contradiction in days:
+            self.ctx.report(
+                "warning",
+                row,
+                header,
+                cell_text(raw),
+                f'is "yes" but {self.header(contradiction)} has a date, so the date is kept',
+                f'"No" when {self.header(contradiction)} has a date',
+            )
+            return False
+        return True
 
 
 # --- the plain CSV --------------------------------------------------------------------------
@@ -663,6 +721,8 @@ _EVENT_ALIASES.update(
             ("section47 started", "s47_start"),
             ("section 47 start", "s47_start"),
             ("s47", "s47_start"),
+            ("icpc deemed unnecessary", "icpc_not_required"),
+            ("icpc not needed", "icpc_not_required"),
             ("assessment started", "assessment_start"),
             ("assessment authorized", "assessment_authorised"),
             ("assessment completed", "assessment_authorised"),
