@@ -116,6 +116,23 @@ def rule_results(audits: list[Audit]) -> CaseResults:
     return out
 
 
+def rule_descriptions(audits: list[Audit]) -> dict[str, str]:
+    """Each rule id's plain-English description from the audits' protocols, so tables say
+    "Children's social care decides ... within one working day", not "referral-decision-1wd"."""
+    from maca.chronology.engine import ProtocolError, load_protocol
+
+    out: dict[str, str] = {}
+    for protocol_id in sorted({audit.protocol for audit in audits}):
+        try:
+            protocol = load_protocol(protocol_id)
+        except ProtocolError:  # a protocol since removed: its rules keep their ids
+            continue
+        for rule in protocol.rules:
+            if rule.description:
+                out.setdefault(rule.id, rule.description)
+    return out
+
+
 def rules_met(
     audits: list[Audit], results: CaseResults | None = None
 ) -> list[tuple[str, list[int]]]:

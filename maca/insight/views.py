@@ -308,6 +308,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     results = selectors.rule_results(audits)  # each case evaluated once for both tables
     rules = selectors.rules_met(audits, results)
     by_agency_rule = selectors.rules_by_agency(results)
+    described = selectors.rule_descriptions(audits)
     action_series, actions, _ = selectors.action_completion(audits, timezone.localdate())
     answer_series = ["Yes", "Partly", "No"]
     rule_series = ["Met", "Late", "Missing"]
@@ -330,11 +331,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "series": s,
                     "rows": rows,
                     "chart": charts.stacked(title, rows, s, as_percent=pct),
+                    # Table rows: (label, hint under it, values); rules are described.
+                    "table": [
+                        (label, described.get(label, "") if pid == "rules" else "", values)
+                        for label, values in rows
+                    ],
                 }
                 for pid, title, s, rows, pct in panels
             ],
             "recurring": selectors.recurring_areas(audits),
-            "by_agency_rule": by_agency_rule,
+            "by_agency_rule": [(r, described.get(r.rule, "")) for r in by_agency_rule],
             "rule_series": rule_series,
             "by_agency_rule_chart": charts.stacked(
                 AGENCY_RULE_TITLE,

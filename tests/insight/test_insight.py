@@ -10,6 +10,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from maca.chronology.engine import load_protocol
 from maca.core.errors import ServiceError
 from maca.findings import services as finding_services
 from maca.insight import services
@@ -192,12 +193,16 @@ def test_protocol_results_by_agency_and_rule(world, client, login, monkeypatch) 
     body = client.get(reverse("insight:dashboard")).content.decode()
     assert sorted(calls) == sorted({a.pk, b.pk, second.cases.get().pk})  # once per case
     assert "in the cases each agency was part of" in body
+    # Each rule is named by its id with the protocol's plain-English description under it.
+    rules = load_protocol("injuries-in-non-mobile-babies").rules
+    icpc = "icpc-15wd" + next(r.description for r in rules if r.id == "icpc-15wd")
     assert _table_rows(body, 'id="agency-rules"', 'id="recurring"')[1:] == [
-        ["CSC", "icpc-15wd", "1", "1", "0"],
-        ["GP", "icpc-15wd", "1", "0", "1"],
-        ["POLICE", "icpc-15wd", "0", "1", "1"],
+        ["CSC", icpc, "1", "1", "0"],
+        ["GP", icpc, "1", "0", "1"],
+        ["POLICE", icpc, "0", "1", "1"],
     ]
-    assert ["icpc-15wd", "1", "1", "1"] in _table_rows(body, 'id="rules"', 'id="agency-rules"')
+    assert [icpc, "1", "1", "1"] in _table_rows(body, 'id="rules"', 'id="agency-rules"')
+    assert "The initial child protection conference is held within 15 working days" in icpc
     assert body.count("<svg") >= 2
     assert "Child A" not in body and "Child B" not in body and "Testchild" not in body
 
