@@ -243,14 +243,18 @@ def recovery_codes_renew(*, user: Any) -> list[str]:
 def second_factor_reset(*, user: Any) -> int:
     """Remove a user's authenticator app and recovery codes (phone and codes both lost).
 
-    They set up a new app at their next sign-in. Returns how many devices were removed.
+    They set up a new app at their next sign-in. Their API tokens are revoked too: whoever has
+    the lost phone may have the tokens' machine. Returns how many devices were removed.
     """
+    from maca.api.services import tokens_revoke_all
+
     with transaction.atomic():
         removed = sum(
             model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
             for model in (TOTPDevice, StaticDevice)
         )
-        _record(user, "account.second_factor_reset", {"devices": removed})
+        tokens = tokens_revoke_all(user=user)
+        _record(user, "account.second_factor_reset", {"devices": removed, "api_tokens": tokens})
     return removed
 
 

@@ -91,9 +91,25 @@ def token_user(raw: str) -> Any | None:
         return None
     if not token.user.is_active:
         return None
+    if not _second_factor_in_place(token.user):
+        return None  # tokens are made after the second factor; without one they stop working
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def _second_factor_in_place(user: Any) -> bool:
+    from maca.accounts.services import has_second_factor, second_factor_required
+
+    return has_second_factor(user) or not second_factor_required(user)
+
+
+def tokens_revoke_all(*, user: Any) -> int:
+    """Revoke every live token of a user (their second factor was reset: the lost phone may
+    be in someone else's hands). Returns how many were revoked."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
 
 
 def tokens_for(actor: Actor) -> list[ApiToken]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import re
 
@@ -96,6 +97,29 @@ def test_deactivated_users_and_revoked_memberships_bite_on_the_next_call(world):
     world.users["csc"].is_active = False
     world.users["csc"].save()
     assert client.get(ME).status_code == 401
+
+
+def test_tokens_stop_working_without_the_second_factor_and_a_reset_revokes_them(world):
+    """A token is made after the second factor. If the app is removed (say in the admin), the
+    token stops working; a reset (phone lost) revokes every token for good."""
+    from django.core.management import call_command
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = world.users["csc"]
+    raw = token_for(user)
+    client = api_client(raw)
+    assert client.get(ME).status_code == 200
+    device = TOTPDevice.objects.get(user=user)
+    device.delete()
+    assert client.get(ME).status_code == 401
+    TOTPDevice.objects.create(user=user, name="New app", confirmed=True)
+    assert client.get(ME).status_code == 200
+    call_command("reset-second-factor", user.username, stdout=io.StringIO())
+    TOTPDevice.objects.create(user=user, name="Newer app", confirmed=True)
+    assert client.get(ME).status_code == 401  # revoked, not merely paused
+    assert ApiToken.objects.get(user=user).revoked_at is not None
+    entry = ActivityEntry.objects.get(action="account.second_factor_reset")
+    assert entry.data["api_tokens"] == 1
 
 
 def test_making_a_token_needs_a_second_factor(world, client):
