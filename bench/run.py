@@ -78,7 +78,8 @@ class Line:
     measured: float
     floor_name: str
     floor: float
-    goal: float  # the largest ratio allowed, or the absolute limit when `absolute`
+    goal: float | None  # the largest ratio allowed (the absolute limit when `absolute`); None:
+    # shown for information, no goal (e.g. a path the issue sets no target for)
     unit: str = "s"
     absolute: bool = False
     runs: str = "median of 3"
@@ -89,20 +90,30 @@ class Line:
 
     @property
     def met(self) -> bool:
+        if self.goal is None:
+            return True
         return (self.measured if self.absolute else self.ratio) <= self.goal
+
+    @property
+    def verdict(self) -> str:
+        if self.goal is None:
+            return "for information"
+        return "MET" if self.met else "MISSED"
 
     def fmt(self, value: float) -> str:
         return f"{value:,.0f} MiB" if self.unit == "MiB" else f"{value:,.3g} s"
 
     @property
     def goal_text(self) -> str:
+        if self.goal is None:
+            return "none"
         return f"<= {self.fmt(self.goal)}" if self.absolute else f"<= {self.goal:g}x"
 
     def text(self) -> str:
         return (
             f"{self.what}: {self.fmt(self.measured)}; floor ({self.floor_name}) "
             f"{self.fmt(self.floor)}; ratio {self.ratio:.1f}x; goal {self.goal_text}: "
-            f"{'MET' if self.met else 'MISSED'}"
+            f"{self.verdict}"
         )
 
 
@@ -295,7 +306,7 @@ def bench_working_days(count: int) -> list[Line]:
             maca,
             "numpy busday_offset, roll=backward, same holidays",
             floor,
-            3,
+            None,  # a building block: the issues' goals are on evaluation and population
         )
     ]
 
@@ -394,12 +405,14 @@ def bench_population(count: int) -> list[Line]:
             floor,
             3,
         ),
+        # The first read after an import (pages then use the cached arrays): for information.
         Line(
             f"the same, with reading the dates from {count:,} children's event lists (pool_dates)",
             read_s + maca,
             "as above",
             floor,
-            3,
+            None,
+            runs="median of 3; once per state of the pool, then cached",
         ),
     ]
 
@@ -476,7 +489,7 @@ def environment() -> list[str]:
 def markdown(mode: str, env: list[str], lines: list[Line], seconds: float) -> str:
     rows = "\n".join(
         f"| {line.what} | {line.fmt(line.measured)} | {line.floor_name}: {line.fmt(line.floor)} "
-        f"| {line.ratio:.1f}x | {line.goal_text} | **{'MET' if line.met else 'MISSED'}** "
+        f"| {line.ratio:.1f}x | {line.goal_text} | **{line.verdict}** "
         f"| {line.runs} |"
         for line in lines
     )
