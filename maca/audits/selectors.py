@@ -1,12 +1,14 @@
 """Reads with access checks: lists filter, details check, and case-level reads are logged.
 
 Every getter answers Http404 for missing and forbidden alike, so one agency cannot discover
-another's cases.
+another's cases. A refused look at a case, its record or a return that exists is still written to
+the access log (action ending ".refused"), so the partnership can see who tried.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -61,11 +63,29 @@ def case_get(
     exactly one entry and a refusal none.
     """
     case = Case.objects.filter(audit=audit, number=number).select_related("audit").first()
-    if case is None or not perms.can_view_case(actor, case):
+    if case is None:
+        raise Http404("No such case")
+    if not perms.can_view_case(actor, case):
+        refusal_logged(actor, case, case, action, case.label)
         raise Http404("No such case")
     if log:
         case_logged(actor, case, action)
     return case
+
+
+def refusal_logged(actor: Actor, case: Case, target: Any, action: str, label: str) -> None:
+    """Write a refused look at something that exists to the access log (same fields as a
+    view, the action ending ".refused"); the answer stays a plain 404."""
+    if actor.partnership_id is None or actor.partnership_id != case.audit.partnership_id:
+        return
+    access_record(
+        actor=actor,
+        action=f"{action}.refused",
+        target=target,
+        audit_id=case.audit_id,
+        case_id=case.pk,
+        label=label,
+    )
 
 
 def case_logged(actor: Actor, case: Case, action: str) -> None:
@@ -82,7 +102,10 @@ def case_logged(actor: Actor, case: Case, action: str) -> None:
 def case_record_get(actor: Actor, case: Case) -> CaseRecord:
     """The restricted record: business unit only, always logged."""
     record = CaseRecord.objects.filter(case=case).first()
-    if record is None or not perms.can_view_case_record(actor, case):
+    if record is None:
+        raise Http404("No such record")
+    if not perms.can_view_case_record(actor, case):
+        refusal_logged(actor, case, record, "case_record.view", case.label)
         raise Http404("No such record")
     access_record(
         actor=actor,
@@ -111,7 +134,10 @@ def return_get(actor: Actor, case: Case, agency_slug: str) -> AgencyReturn:
         .select_related("agency", "case", "case__audit", "case__audit__tool__scale")
         .first()
     )
-    if ret is None or not perms.can_read_return(actor, ret):
+    if ret is None:
+        raise Http404("No such return")
+    if not perms.can_read_return(actor, ret):
+        refusal_logged(actor, case, ret, "return.view", str(ret))
         raise Http404("No such return")
     access_record(
         actor=actor,

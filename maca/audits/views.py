@@ -289,7 +289,7 @@ def case_detail(request: HttpRequest, reference: str, number: int) -> HttpRespon
 def case_record(request: HttpRequest, reference: str, number: int) -> HttpResponse:
     actor = _actor(request)
     audit = selectors.audit_get(actor, reference)
-    case = selectors.case_get(actor, audit, number, log=False)
+    case = selectors.case_get(actor, audit, number, action="case_record.view", log=False)
     record = selectors.case_record_get(actor, case)
     return render(
         request, "audits/case_record.html", {"audit": audit, "case": case, "record": record}

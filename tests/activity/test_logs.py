@@ -52,6 +52,29 @@ def test_the_restricted_record_view_is_logged_separately(world, client):
     assert list(AccessEntry.objects.values_list("action", flat=True)) == ["case_record.view"]
 
 
+def test_a_refused_look_at_a_case_is_logged_as_a_refusal_and_answers_not_found(world, client):
+    """The GP's agency is not on the case: the GP gets the plain "not found", and the access
+    log shows the attempt (for the partnership's information governance lead)."""
+    audit = world.audit(status="auditing", cases=[("csc", "police")])
+    verified_login(client, world.users["gp"])
+    assert client.get(reverse("audits:case", args=[audit.reference, 1])).status_code == 404
+    assert client.get(reverse("audits:case_record", args=[audit.reference, 1])).status_code == 404
+    assert client.get(reverse("audits:case", args=[audit.reference, 9])).status_code == 404
+    entries = list(AccessEntry.objects.order_by("pk").values_list("user_id", "action", "case_id"))
+    case = audit.cases.get()
+    # The missing case 9 writes nothing: there is nothing to have been refused.
+    assert entries == [
+        (world.users["gp"].pk, "case.view.refused", case.pk),
+        (world.users["gp"].pk, "case_record.view.refused", case.pk),
+    ]
+    # The police, whose agency is on the case, may see it but not the restricted record.
+    verified_login(client, world.users["police"])
+    assert client.get(reverse("audits:case_record", args=[audit.reference, 1])).status_code == 404
+    last = AccessEntry.objects.order_by("pk").last()
+    assert last is not None
+    assert (last.user_id, last.action) == (world.users["police"].pk, "case_record.view.refused")
+
+
 def test_the_business_unit_can_read_who_viewed_what(world, client):
     audit = world.audit(status="auditing", cases=[("csc", "police")])
     verified_login(client, world.users["police"])

@@ -1109,14 +1109,19 @@ def test_permission_matrix(
     if exp.json is not None:
         assert json.loads(response.content) == exp.json, f"{where}: {response.content!r}"
 
-    # Case-level pages: one access entry per successful GET, none for a denied one.
+    # Case-level pages: one access entry per successful GET; a denied one writes at most one,
+    # a refusal (when what was asked for exists in the person's partnership).
     if rule.case_level and method == "GET":
         new = list(AccessEntry.objects.order_by("pk")[accesses_before:])
-        wanted = 1 if exp.allowed else 0
-        assert len(new) == wanted, (
-            f"{where}: wrote {len(new)} access entries "
-            f"({[e.action for e in new]}), expected {wanted}"
-        )
+        actions = [e.action for e in new]
+        if exp.allowed:
+            assert len(new) == 1 and not actions[0].endswith(".refused"), (
+                f"{where}: wrote access entries {actions}, expected one view"
+            )
+        else:
+            assert len(new) <= 1 and all(a.endswith(".refused") for a in actions), (
+                f"{where}: wrote access entries {actions}, expected at most one refusal"
+            )
         if new:
             assert user is not None and new[0].user_id == user.pk, where
 
