@@ -51,8 +51,9 @@ api = NinjaAPI(
     title="maca API",
     version="1",
     description=(
-        "Read audits, pseudonymous cases, returns, chronologies, evaluations, findings and "
-        "briefings, and write returns, chronology events and case pool imports, with exactly "
+        "Read audits, pseudonymous cases, returns, chronologies, evaluations, findings, "
+        "action plans, learning events and briefings, and write returns, chronology events, "
+        "actions, progress updates and case pool imports, with exactly "
         "the permissions of the token's owner in maca. Every read of case-level data is "
         "written to the access log. See docs/api.md for worked examples."
     ),

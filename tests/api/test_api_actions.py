@@ -178,6 +178,11 @@ def test_the_panel_changes_an_action_until_the_board_closes_it(plan, world):
     locked = _send(chair, "PATCH", f"{PLAN}/2", {"version": version, "lead": "Late change"})
     assert locked.status_code == 409
     assert "closed by the board" in locked.json()["detail"]
+    # A closed action takes no more updates, as on its page (which offers no statuses).
+    assert chair.get(f"{PLAN}/2").json()["statuses"] == []
+    reopen = _send(chair, "POST", f"{PLAN}/2/updates", {"version": version, "status": "on_track"})
+    assert reopen.status_code == 404
+    assert Action.objects.get(pk=soon.pk).status == "closed"
 
 
 def test_the_panel_adds_actions_others_cannot(plan, world):
