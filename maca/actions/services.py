@@ -23,7 +23,7 @@ from maca.actions.models import (
 from maca.activity.services import activity_record
 from maca.audits.models import Audit
 from maca.core import permissions as perms
-from maca.core.errors import ConflictError, NotAllowed, ServiceError
+from maca.core.errors import ConflictError, NotAllowed, PreconditionFailed, ServiceError
 from maca.core.permissions import Actor
 from maca.findings.models import LearningEvent
 from maca.partnerships.models import Agency
@@ -164,7 +164,7 @@ def action_edit(
     if not perms.can_edit_action(actor, action):
         raise NotAllowed("You cannot change this action.")
     if action.status == ActionStatus.CLOSED:
-        raise ServiceError(CLOSED_EDIT)
+        raise PreconditionFailed(CLOSED_EDIT)
     if action.version != expected_version:
         raise ConflictError(STALE)
     description = _text(data.description, "description", "action", 1000)

@@ -13,13 +13,17 @@ import uuid
 from typing import IO, Any, cast
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from ninja import File, Form, NinjaAPI, Path, Query, Router, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
 
+from maca.actions import selectors as action_selectors
+from maca.actions import services as action_services
+from maca.actions.models import OPEN_STATUSES, Action, ActionStatus
 from maca.activity.services import access_record
 from maca.api import schemas as s
 from maca.api.auth import TokenAuth
@@ -47,8 +51,9 @@ api = NinjaAPI(
     title="maca API",
     version="1",
     description=(
-        "Read audits, pseudonymous cases, returns, chronologies, evaluations, findings and "
-        "briefings, and write returns, chronology events and case pool imports, with exactly "
+        "Read audits, pseudonymous cases, returns, chronologies, evaluations, findings, "
+        "action plans, learning events and briefings, and write returns, chronology events, "
+        "actions, progress updates and case pool imports, with exactly "
         "the permissions of the token's owner in maca. Every read of case-level data is "
         "written to the access log. See docs/api.md for worked examples."
     ),
@@ -758,5 +763,276 @@ def pool_job(request: HttpRequest, job_id: uuid.UUID) -> dict[str, Any]:
     return _job_out(job)
 
 
-for router in (me_router, audits, returns, chronology, findings, briefings, pool):
+# --- Action plans and learning (docs/follow-up.md) -----------------------------------------
+
+actions = Router(tags=["Actions and learning"])
+ActionNumber = Path(..., ge=1, le=MAX_CASE_NUMBER)
+
+
+class ActionFilter(s.Schema):
+    status: s.ActionStatusValue | None = s.Field(None, description="Only actions in this state.")
+    owner_agency: str | None = s.Field(
+        None, pattern=s.SLUG_PATTERN, max_length=50, description="Only this agency's actions."
+    )
+    overdue: bool | None = s.Field(
+        None, description="Only actions that are (not) open and past their due date."
+    )
+
+
+class OverviewFilter(ActionFilter):
+    audit: str | None = s.Field(
+        None, pattern=s.SLUG_PATTERN, max_length=80, description="Only this audit's actions."
+    )
+
+
+def _filtered(rows: QuerySet[Action], filters: ActionFilter) -> QuerySet[Action]:
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.owner_agency:
+        rows = rows.filter(owner_agency__slug=filters.owner_agency)
+    if filters.overdue is not None:
+        late = Q(status__in=OPEN_STATUSES, due_date__lt=timezone.localdate())
+        rows = rows.filter(late) if filters.overdue else rows.exclude(late)
+    return rows
+
+
+def _action_out(request: HttpRequest, action: Action, today: dt.date) -> dict[str, Any]:
+    """What the action page shows, with what the token's owner may do to it."""
+    actor = get_actor(request)
+    closed = action.status == ActionStatus.CLOSED
+    return {
+        "number": action.number,
+        "audit": action.audit.reference if action.audit is not None else None,
+        "review": action.review,
+        "description": action.description,
+        "kind": action.kind,
+        "owner_agency": action.owner_agency.slug,
+        "lead": action.lead,
+        "due_date": action.due_date,
+        "status": action.status,
+        "overdue": action.is_overdue(today),
+        "blocked_reason": action.blocked_reason,
+        "evidence": action.evidence,
+        "finding": action.finding_id,
+        "closed_at": action.closed_at,
+        "version": action.version,
+        "updated_at": action.updated_at,
+        "editable": perms.can_edit_action(actor, action) and not closed,
+        "statuses": [] if closed else action_services.allowed_statuses(actor, action),
+    }
+
+
+def _action_detail_out(request: HttpRequest, action: Action) -> dict[str, Any]:
+    updates = action.updates.select_related("author").order_by("created_at", "pk")
+    return {
+        **_action_out(request, action, timezone.localdate()),
+        "updates": [
+            {
+                "status": u.status,
+                "note": u.note,
+                "author": str(u.author),
+                "created_at": u.created_at,
+            }
+            for u in updates
+        ],
+    }
+
+
+def _action_page(request: HttpRequest, rows: QuerySet[Action], page: PageQuery) -> dict[str, Any]:
+    count, items = _page(rows, page)
+    today = timezone.localdate()
+    return {
+        "count": count,
+        "limit": page.limit,
+        "offset": page.offset,
+        "items": [_action_out(request, a, today) for a in items],
+    }
+
+
+def _owner(audit: Audit, slug: str) -> int:
+    agency = Agency.objects.filter(partnership_id=audit.partnership_id, slug=slug).first()
+    if agency is None:
+        raise ServiceError("Choose the agency that owns the action", field="owner_agency")
+    return agency.pk
+
+
+@actions.get("/actions", response={200: s.ActionPage, **ERRORS}, url_name="actions")
+def action_overview(
+    request: HttpRequest, filters: Query[OverviewFilter], page: Query[PageQuery]
+) -> dict[str, Any]:
+    """Every action you may see across audits and local reviews, soonest due first (the
+    actions overview page: everything for the business unit, chairs and the board; an
+    agency's auditors their own agency's)."""
+    actor = get_actor(request)
+    if not actor.has_any_role:
+        raise Http404("Not found")
+    rows = _filtered(action_selectors.actions_visible(actor), filters)
+    if filters.audit:
+        rows = rows.filter(audit__reference=filters.audit)
+    return _action_page(request, rows, page)
+
+
+@actions.get("/audits/{reference}/actions", response={200: s.ActionPage, **ERRORS}, url_name="plan")
+def action_plan(
+    request: HttpRequest,
+    filters: Query[ActionFilter],
+    page: Query[PageQuery],
+    reference: str = Reference,
+) -> dict[str, Any]:
+    """The audit's action plan (the panel always; the board and the agencies taking part once
+    it is published), in number order."""
+    audit = action_selectors.audit_for_follow_up(get_actor(request), reference)
+    rows = audit.actions.select_related("owner_agency", "audit").order_by("number")
+    return _action_page(request, _filtered(rows, filters), page)
+
+
+@actions.post(
+    "/audits/{reference}/actions",
+    response={201: s.ActionDetailOut, **ERRORS},
+    url_name="plan",
+)
+def action_create(request: HttpRequest, payload: s.ActionIn, reference: str = Reference) -> Status:
+    """Add an action to the plan (the business unit and the audit's chair, from reporting
+    to follow-up). It starts as not_started."""
+    actor = get_actor(request)
+    audit = action_selectors.audit_for_follow_up(actor, reference)
+    if not perms.can_plan_actions(actor, audit):
+        raise Http404("Not found")
+    action = action_services.action_add(
+        actor=actor,
+        audit=audit,
+        data=action_services.ActionInput(
+            description=payload.description,
+            kind=payload.kind,
+            owner_agency_id=_owner(audit, payload.owner_agency),
+            lead=payload.lead,
+            due_date=payload.due_date,
+            finding_id=payload.finding,
+        ),
+    )
+    return Status(
+        201, _action_detail_out(request, action_selectors.action_get(audit, action.number))
+    )
+
+
+@actions.get(
+    "/audits/{reference}/actions/{number}",
+    response={200: s.ActionDetailOut, **ERRORS},
+    url_name="action",
+)
+def action_detail(
+    request: HttpRequest, reference: str = Reference, number: int = ActionNumber
+) -> dict[str, Any]:
+    """One action, with its progress updates."""
+    audit = action_selectors.audit_for_follow_up(get_actor(request), reference)
+    return _action_detail_out(request, action_selectors.action_get(audit, number))
+
+
+@actions.patch(
+    "/audits/{reference}/actions/{number}",
+    response={200: s.ActionDetailOut, **WRITE_ERRORS},
+    url_name="action",
+)
+def action_change(
+    request: HttpRequest,
+    payload: s.ActionChangeIn,
+    reference: str = Reference,
+    number: int = ActionNumber,
+) -> dict[str, Any]:
+    """Change an action's wording, type, owner, lead or due date (whoever may add it, until
+    the board closes it: then 409). Send the `version` you read: if it changed since, the
+    answer is 409 and nothing is saved."""
+    actor = get_actor(request)
+    audit = action_selectors.audit_for_follow_up(actor, reference)
+    action = action_selectors.action_get(audit, number)
+    if not perms.can_edit_action(actor, action):
+        raise Http404("Not found")
+    action_services.action_edit(
+        actor=actor,
+        action=action,
+        expected_version=payload.version,
+        data=action_services.ActionInput(
+            description=_or(payload.description, action.description),
+            kind=_or(payload.kind, action.kind),
+            owner_agency_id=(
+                _owner(audit, payload.owner_agency)
+                if payload.owner_agency is not None
+                else action.owner_agency_id
+            ),
+            lead=_or(payload.lead, action.lead),
+            due_date=_or(payload.due_date, action.due_date),
+        ),
+    )
+    return _action_detail_out(request, action_selectors.action_get(audit, number))
+
+
+def _or(value: Any, current: Any) -> Any:
+    return current if value is None else value
+
+
+@actions.post(
+    "/audits/{reference}/actions/{number}/updates",
+    response={201: s.ActionDetailOut, **WRITE_ERRORS},
+    url_name="action_updates",
+)
+def action_update_add(
+    request: HttpRequest,
+    payload: s.ProgressIn,
+    reference: str = Reference,
+    number: int = ActionNumber,
+) -> Status:
+    """Record progress: a note and the status it leaves the action in (the panel, or the
+    owning agency's auditor; `closed` is for the board and the business unit, once done).
+    A stale `version` gets 409 and nothing is saved."""
+    actor = get_actor(request)
+    audit = action_selectors.audit_for_follow_up(actor, reference)
+    action = action_selectors.action_get(audit, number)
+    action_services.action_progress(
+        actor=actor,
+        action=action,
+        expected_version=payload.version,
+        data=action_services.ProgressInput(
+            status=payload.status,
+            note=payload.note,
+            blocked_reason=payload.blocked_reason,
+            evidence=payload.evidence,
+        ),
+    )
+    return Status(201, _action_detail_out(request, action_selectors.action_get(audit, number)))
+
+
+@actions.get(
+    "/audits/{reference}/learning", response={200: s.LearningOut, **ERRORS}, url_name="learning"
+)
+def learning(request: HttpRequest, reference: str = Reference) -> dict[str, Any]:
+    """The audit's learning events with places and attendance, and the teams that discussed
+    the briefing (read-only; whoever may read the action plan)."""
+    audit = action_selectors.audit_for_follow_up(get_actor(request), reference)
+    return {
+        "learning_events": [
+            {
+                "id": e.pk,
+                "title": e.title,
+                "date": e.date,
+                "audience": e.audience,
+                "booking_url": e.booking_url,
+                "places": e.places,
+                "attended": e.attended,
+            }
+            for e in audit.learning_events.order_by("date", "pk")
+        ],
+        "briefing_uses": [
+            {
+                "agency": u.agency.slug,
+                "team": u.team,
+                "discussed_on": u.discussed_on,
+                "attendees": u.attendees,
+                "will_do": u.will_do,
+            }
+            for u in action_selectors.briefing_uses(audit)
+        ],
+    }
+
+
+for router in (me_router, audits, returns, chronology, findings, actions, briefings, pool):
     api.add_router("", router)

@@ -283,3 +283,103 @@ class JobOut(Schema):
     total: int | None
     result: dict[str, Any]
     error: str
+
+
+# --- Follow-up: action plans and learning ---------------------------------------------------
+
+EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+ActionStatusValue = Literal["not_started", "on_track", "at_risk", "blocked", "done", "closed"]
+ActionKindValue = Literal["practice_change", "assurance", "training", "policy", "other"]
+VERSION = Field(ge=1, le=2**31 - 1, description="The version you read.")
+
+
+class ActionOut(Schema):
+    """An action names an agency and a lead, never a child."""
+
+    number: int = Field(description="Unique within its audit (or among local reviews).")
+    audit: str | None = Field(description="The audit's reference; null for a local review's.")
+    review: str = Field(description="The local review's name (empty for an audit's action).")
+    description: str
+    kind: str
+    owner_agency: str
+    lead: str
+    due_date: dt.date
+    status: str
+    overdue: bool = Field(description="Still open and past its due date (today, in maca).")
+    blocked_reason: str
+    evidence: str
+    finding: int | None = Field(description="The id of the finding it answers, if any.")
+    closed_at: dt.datetime | None
+    version: int = Field(description="Send this back when changing it (optimistic concurrency).")
+    updated_at: dt.datetime
+    editable: bool = Field(description="You may change its wording, type, owner, lead or date.")
+    statuses: list[str] = Field(description="The statuses you may give it in a progress update.")
+
+
+class ActionUpdateOut(Schema):
+    status: str = Field(description="The status the update left the action in.")
+    note: str
+    author: str
+    created_at: dt.datetime
+
+
+class ActionDetailOut(ActionOut):
+    updates: list[ActionUpdateOut] = Field(description="Progress updates, oldest first.")
+
+
+class ActionPage(PageMeta):
+    items: list[ActionOut]
+
+
+class ActionIn(In):
+    """A new action for the audit's plan (it starts as not_started)."""
+
+    description: str = Field(max_length=TEXT_MAX, description="What needs to happen.")
+    kind: ActionKindValue
+    owner_agency: str = Field(pattern=SLUG_PATTERN, max_length=50, description="Agency slug.")
+    lead: str = Field(max_length=TEXT_MAX, description="A name or job title.")
+    due_date: dt.date = Field(ge=EARLIEST_DATE, le=LATEST_DATE)
+    finding: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="The id of a finding of this audit it answers."
+    )
+
+
+class ActionChangeIn(In):
+    """Only the fields sent are changed; the rest stay as they are."""
+
+    version: int = VERSION
+    description: str | None = Field(None, max_length=TEXT_MAX)
+    kind: ActionKindValue | None = None
+    owner_agency: str | None = Field(None, pattern=SLUG_PATTERN, max_length=50)
+    lead: str | None = Field(None, max_length=TEXT_MAX)
+    due_date: dt.date | None = Field(None, ge=EARLIEST_DATE, le=LATEST_DATE)
+
+
+class ProgressIn(In):
+    """A progress note and the status it leaves the action in. `blocked` needs
+    `blocked_reason`, `done` needs `evidence`; `closed` is the board's, once it is done."""
+
+    version: int = VERSION
+    status: ActionStatusValue
+    note: str = Field("", max_length=TEXT_MAX)
+    blocked_reason: str = Field("", max_length=TEXT_MAX)
+    evidence: str = Field("", max_length=TEXT_MAX)
+
+
+class LearningEventDetail(LearningEventOut):
+    id: int
+    places: int | None = Field(description="Places offered, once recorded.")
+    attended: int | None = Field(description="How many came, once recorded.")
+
+
+class BriefingUseOut(Schema):
+    agency: str
+    team: str
+    discussed_on: dt.date
+    attendees: int | None
+    will_do: str
+
+
+class LearningOut(Schema):
+    learning_events: list[LearningEventDetail]
+    briefing_uses: list[BriefingUseOut] = Field(description="Teams that discussed the briefing.")

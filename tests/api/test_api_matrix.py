@@ -9,6 +9,7 @@ operation in the OpenAPI document is covered here.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,8 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from maca.actions import services as action_services
+from maca.actions.models import Action, ActionStatus
 from maca.activity.models import AccessEntry
 from maca.api.api import api
 from maca.audits.models import Audit, Case
@@ -69,8 +72,33 @@ def _build_scene() -> Scene:
         created_by_id=world.users["admin"].pk,
         params={"filename": "x.csv", "format": ""},
     )
+    _actions(world, published)
     tokens = {name: token_for(User.objects.get(username=name)) for name in PRINCIPALS}
     return Scene(world, [running, published], str(job.pk), tokens)
+
+
+def _actions(world: World, audit: Audit) -> None:
+    """The published audit's plan: a CSC action, and a police one that is done (so the board
+    may close it)."""
+    for owner in ("csc", "police"):
+        action_services.action_add(
+            actor=world.actor("admin"),
+            audit=audit,
+            data=action_services.ActionInput(
+                description="Brief every team.",
+                kind="practice_change",
+                owner_agency_id=world.agencies[owner].pk,
+                lead="Head of Safeguarding",
+                due_date=dt.date(2023, 1, 31),
+            ),
+        )
+    done = audit.actions.get(number=2)
+    action_services.action_progress(
+        actor=world.actor("police"),
+        action=done,
+        expected_version=done.version,
+        data=action_services.ProgressInput(status="done", evidence="Training register."),
+    )
 
 
 @dataclass
@@ -250,6 +278,113 @@ def calls_pool(scene: Scene, a: Actor) -> list[Call]:
     ]
 
 
+def _plans(scene: Scene) -> list[Audit]:
+    for x in scene.audits:
+        x.refresh_from_db()
+    return scene.audits
+
+
+def _all_actions(scene: Scene) -> list[Action]:
+    return list(
+        Action.objects.filter(audit__in=scene.audits)
+        .select_related("audit", "owner_agency")
+        .order_by("pk")
+    )
+
+
+def calls_overview(scene: Scene, a: Actor) -> list[Call]:
+    return [
+        Call("GET", "/api/v1/actions", _status(a.has_any_role)),
+        Call("GET", "/api/v1/actions?overdue=true&status=done", _status(a.has_any_role)),
+    ]
+
+
+def calls_plan(scene: Scene, a: Actor) -> list[Call]:
+    return [
+        Call(
+            "GET",
+            f"/api/v1/audits/{x.reference}/actions?owner_agency=csc",
+            _status(perms.can_read_actions(a, x)),
+        )
+        for x in _plans(scene)
+    ]
+
+
+def calls_learning(scene: Scene, a: Actor) -> list[Call]:
+    return [
+        Call(
+            "GET", f"/api/v1/audits/{x.reference}/learning", _status(perms.can_read_learning(a, x))
+        )
+        for x in _plans(scene)
+    ]
+
+
+def calls_action_create(scene: Scene, a: Actor) -> list[Call]:
+    body = {
+        "description": "Audit the protocol's use.",
+        "kind": "assurance",
+        "owner_agency": "gp",
+        "lead": "Named GP",
+        "due_date": "2027-06-30",
+    }
+    return [
+        Call(
+            "POST",
+            f"/api/v1/audits/{x.reference}/actions",
+            _status(perms.can_read_actions(a, x) and perms.can_plan_actions(a, x), 201),
+            None,
+            body,
+        )
+        for x in _plans(scene)
+    ]
+
+
+def calls_action(scene: Scene, a: Actor) -> list[Call]:
+    return [
+        Call(
+            "GET",
+            f"/api/v1/audits/{x.audit.reference}/actions/{x.number}",
+            _status(perms.can_read_actions(a, x.audit)),
+        )
+        for x in _all_actions(scene)
+    ]
+
+
+def calls_action_change(scene: Scene, a: Actor) -> list[Call]:
+    """The panel changes an action until the board closes it (then 409, like a submitted
+    return); everyone else gets 404."""
+    out = []
+    for x in _all_actions(scene):
+        if not (perms.can_read_actions(a, x.audit) and perms.can_edit_action(a, x)):
+            status = 404
+        else:
+            status = 409 if x.status == ActionStatus.CLOSED else 200
+        body = {"version": x.version, "lead": f"Lead {a.user_id}"}
+        path = f"/api/v1/audits/{x.audit.reference}/actions/{x.number}"
+        out.append(Call("PATCH", path, status, None, body))
+    return out
+
+
+def calls_action_progress(scene: Scene, a: Actor) -> list[Call]:
+    """Whoever the action page offers a status to may post one; the board closes a done
+    action. Keeping the current status (with a note) leaves it for the next role."""
+    out = []
+    for x in _all_actions(scene):
+        statuses = action_services.allowed_statuses(a, x)
+        allowed = perms.can_read_actions(a, x.audit) and bool(statuses) and x.status != "closed"
+        status = x.status if x.status in statuses else (statuses or ["on_track"])[-1]
+        body = {
+            "version": x.version,
+            "status": status,
+            "note": "Progress.",
+            "evidence": "Minutes.",
+            "blocked_reason": "Waiting.",
+        }
+        path = f"/api/v1/audits/{x.audit.reference}/actions/{x.number}/updates"
+        out.append(Call("POST", path, _status(allowed, 201), None, body))
+    return out
+
+
 OPERATIONS: dict[tuple[str, str], Callable[[Scene, Actor], list[Call]]] = {
     ("GET", "/api/v1/me"): calls_me,
     ("GET", "/api/v1/audits"): calls_audits,
@@ -262,6 +397,13 @@ OPERATIONS: dict[tuple[str, str], Callable[[Scene, Actor], list[Call]]] = {
     ("POST", "/api/v1/audits/{reference}/cases/{number}/chronology/events"): calls_events,
     ("GET", "/api/v1/audits/{reference}/cases/{number}/evaluation"): calls_evaluation,
     ("GET", "/api/v1/audits/{reference}/findings"): calls_findings,
+    ("GET", "/api/v1/actions"): calls_overview,
+    ("GET", "/api/v1/audits/{reference}/actions"): calls_plan,
+    ("POST", "/api/v1/audits/{reference}/actions"): calls_action_create,
+    ("GET", "/api/v1/audits/{reference}/actions/{number}"): calls_action,
+    ("PATCH", "/api/v1/audits/{reference}/actions/{number}"): calls_action_change,
+    ("POST", "/api/v1/audits/{reference}/actions/{number}/updates"): calls_action_progress,
+    ("GET", "/api/v1/audits/{reference}/learning"): calls_learning,
     ("GET", "/api/v1/briefings"): calls_briefings,
     ("GET", "/api/v1/briefings/{reference}"): calls_briefing,
     ("GET", "/api/v1/briefings/{reference}/download/{fmt}"): calls_download,
@@ -389,5 +531,10 @@ def test_lists_hold_exactly_what_the_pages_would_show(scene: Scene) -> None:
                     r.agency.slug for r in case.returns.all() if perms.can_read_return(a, r)
                 }
                 assert {r["agency"] for r in item["returns"]} == readable, name
+        actions = {(x["audit"], x["number"]) for x in client.get("/api/v1/actions").json()["items"]}
+        assert actions == {
+            (x.audit.reference, x.number)
+            for x in Action.objects.filter(perms.actions_visible_q(a)).select_related("audit")
+        }, name
         briefings = {b["reference"] for b in client.get("/api/v1/briefings").json()["items"]}
         assert briefings == {b.reference for b in _briefings() if perms.can_read_briefing(a, b)}
