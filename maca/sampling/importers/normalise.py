@@ -51,12 +51,14 @@ def cell_text(value: object) -> str:
         return value.strip()
     if value is None:
         return ""
+    # Dates as strftime("%d/%m/%Y") would write them, without its cost (a big sheet has
+    # hundreds of thousands of date cells).
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0, 0):
-            return value.strftime("%d/%m/%Y")
-        return value.strftime("%d/%m/%Y %H:%M")
+            return f"{value.day:02d}/{value.month:02d}/{value.year}"
+        return f"{value.day:02d}/{value.month:02d}/{value.year} {value.hour:02d}:{value.minute:02d}"
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return f"{value.day:02d}/{value.month:02d}/{value.year}"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .cells import (
     Context,
@@ -26,10 +26,12 @@ from .cells import (
     read_text,
     read_yes_no,
 )
-from .model import EVENT_KINDS, ChildRecord, Event, RowRecord, latest_team
+from .model import EVENT_KINDS, ChildRecord, Event, RowRecord
 from .normalise import cell_text, header_key, header_keys, is_placeholder, join_or
 
 HEADER_SEARCH_ROWS = 10  # title rows above the header row are allowed
+MEMO_LIMIT = 200_000  # distinct raw values remembered per sheet (a few tens of MB at most)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -535,15 +537,36 @@ class RowParser:
             for name in ("date_of_birth", "sex", "ethnicity")
             if name in self.index
         }
+        self._memo: dict[tuple[object, ...], Any] = {}
+
+    def cached(self, key: tuple[object, ...], read: Callable[[], T]) -> T:
+        """``read()``, remembered by the raw value(s) in ``key`` when it reported nothing.
+
+        A big list repeats the same few sexes, ethnicities, teams and dates thousands of times;
+        normalising each distinct value once is most of the speed of reading it. A value that
+        gave a message is read afresh every time, so every row still gets its own message.
+        """
+        memo = self._memo
+        if key in memo:
+            return memo[key]
+        summary = self.ctx.summary
+        before = len(summary.errors) + len(summary.warnings) + len(summary.notes)
+        value = read()
+        if (
+            len(summary.errors) + len(summary.warnings) + len(summary.notes) == before
+            and len(memo) < MEMO_LIMIT
+        ):
+            memo[key] = value
+        return value
 
     def header(self, name: str) -> str:
         return self._header.get(name, name)
 
     def cell(self, values: Sequence[object], name: str) -> object:
-        index = self.index.get(name)
-        if index is None or index >= len(values):
+        try:
+            return values[self.index[name]]
+        except (KeyError, IndexError):  # no such column, or a short row
             return None
-        return values[index]
 
     def has(self, name: str) -> bool:
         return name in self.index
@@ -553,45 +576,80 @@ class RowParser:
         ctx = self.ctx
         has = self.index.__contains__
         header = self._header
+        memo = self._memo  # hits looked up here: `cached` is called only for a new value
+        key: tuple[object, ...]
         child_id = read_child_id(ctx, self.cell(values, "child_id"), row, header["child_id"])
         age_header = header["age"] if has("age") else None
         if has("date_of_birth"):
-            dob, age_years = read_birth_date(
-                ctx,
-                self.cell(values, "date_of_birth"),
-                row,
-                header["date_of_birth"],
-                self.cell(values, "age"),
-                age_header,
+            raw_dob, raw_age = self.cell(values, "date_of_birth"), self.cell(values, "age")
+            key = ("dob", raw_dob.__class__, raw_dob, raw_age.__class__, raw_age)
+            dob, age_years = (
+                memo[key]
+                if key in memo
+                else self.cached(
+                    key,
+                    lambda: read_birth_date(
+                        ctx, raw_dob, row, header["date_of_birth"], raw_age, age_header
+                    ),
+                )
             )
         elif age_header is not None:
             dob, age_years = None, read_age(ctx, self.cell(values, "age"), row, age_header)
         else:
             dob, age_years = None, None
-        sex = read_sex(ctx, self.cell(values, "sex"), row, header["sex"]) if has("sex") else None
-        ethnicity = (
-            read_ethnicity(ctx, self.cell(values, "ethnicity"), row, header["ethnicity"])
-            if has("ethnicity")
-            else None
-        )
-        team = (
-            read_text(
-                ctx, self.cell(values, "team"), row, header["team"], "a team name", warn_blank=False
+        sex = ethnicity = team = None
+        if has("sex"):
+            raw = self.cell(values, "sex")
+            key = ("sex", raw.__class__, raw)
+            sex = (
+                memo[key]
+                if key in memo
+                else self.cached(key, lambda: read_sex(ctx, raw, row, header["sex"]))
             )
-            if has("team")
-            else None
-        )
+        if has("ethnicity"):
+            raw_eth = self.cell(values, "ethnicity")
+            key = ("ethnicity", raw_eth.__class__, raw_eth)
+            ethnicity = (
+                memo[key]
+                if key in memo
+                else self.cached(
+                    key, lambda: read_ethnicity(ctx, raw_eth, row, header["ethnicity"])
+                )
+            )
+        if has("team"):
+            raw_team = self.cell(values, "team")
+            key = ("team", raw_team.__class__, raw_team)
+            team = (
+                memo[key]
+                if key in memo
+                else self.cached(
+                    key,
+                    lambda: read_text(
+                        ctx, raw_team, row, header["team"], "a team name", warn_blank=False
+                    ),
+                )
+            )
         return ChildFields(child_id, dob, age_years, sex, ethnicity, team)
 
     def date(self, values: Sequence[object], name: str, row: int, *, key: bool) -> dt.date | None:
         if name not in self.index:
             return None
-        return read_date(self.ctx, self.cell(values, name), row, self._header[name], key=key)
+        raw = self.cell(values, name)
+        memo_key = ("date", key, raw.__class__, raw)
+        if memo_key in self._memo:
+            return self._memo[memo_key]
+        return self.cached(
+            memo_key, lambda: read_date(self.ctx, raw, row, self._header[name], key=key)
+        )
 
     def category(self, values: Sequence[object], name: str, row: int) -> str | None:
         if name not in self.index:
             return None
-        return read_category(self.ctx, self.cell(values, name), row, self._header[name])
+        raw = self.cell(values, name)
+        return self.cached(
+            ("category", raw.__class__, raw),
+            lambda: read_category(self.ctx, raw, row, self._header[name]),
+        )
 
     def finish(
         self, child: ChildFields, events: list[Event], row: int, usable: bool
@@ -608,7 +666,8 @@ class RowParser:
             age_years=child.age_years,
             sex=child.sex,
             ethnicity=child.ethnicity,
-            team=latest_team(ordered) or child.team,
+            # The team on the latest event that names one (``latest_team``, already sorted).
+            team=next((e.team for e in reversed(ordered) if e.team), None) or child.team,
             events=ordered,
             sources=(self.source,),
         )
