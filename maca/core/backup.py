@@ -10,6 +10,10 @@ The archive is a tar file holding
   every other member;
 - `manifest.sig`: HMAC-SHA256 of manifest.json under MACA_BACKUP_KEY.
 
+The tar file is written encrypted (AES-256-GCM in authenticated chunks under a key derived from
+MACA_BACKUP_KEY: backup_crypto.py), so a copied archive gives nothing without the key. Restore
+also reads the unencrypted archives made before encryption was added (still signed).
+
 Restore reads the whole archive, checks the signature, that the members are exactly the ones
 the manifest lists and that every hash matches, and that the engine is the one in use, before
 it touches the database or a file. A torn, truncated or altered archive is refused.
@@ -36,6 +40,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections
+
+from maca.core.backup_crypto import (
+    MAGIC,
+    DecryptError,
+    DecryptingReader,
+    EncryptingWriter,
+)
 
 FORMAT = "maca-backup"
 FORMAT_VERSION = 1
@@ -228,14 +239,17 @@ def backup_create(target: Path) -> dict[str, Any]:
         signature = _sign(manifest_bytes).encode()
         partial = target.with_name(target.name + ".partial")
         try:
-            with tarfile.open(partial, "w") as tar:
-                _add_bytes(tar, MANIFEST, manifest_bytes)
-                _add_bytes(tar, SIGNATURE, signature)
-                tar.add(str(db_file), arcname=DB_MEMBER[engine], recursive=False)
-                for name, copy in files:
-                    tar.add(str(copy), arcname=name)
-            with partial.open("rb") as fh:
-                os.fsync(fh.fileno())
+            with partial.open("wb") as raw:
+                encrypted = EncryptingWriter(raw, _key())
+                with tarfile.open(fileobj=encrypted, mode="w|") as tar:
+                    _add_bytes(tar, MANIFEST, manifest_bytes)
+                    _add_bytes(tar, SIGNATURE, signature)
+                    tar.add(str(db_file), arcname=DB_MEMBER[engine], recursive=False)
+                    for name, copy in files:
+                        tar.add(str(copy), arcname=name)
+                encrypted.close()  # the final record
+                raw.flush()
+                os.fsync(raw.fileno())
             os.replace(partial, target)
         finally:
             partial.unlink(missing_ok=True)
@@ -259,11 +273,29 @@ def backup_verify(source: Path, into: Path) -> dict[str, Any]:
     """Check the archive and unpack it into `into`; raise BackupError (exit 1) on any doubt."""
     key = _key()
     try:
-        tar = tarfile.open(source, "r:")  # noqa: SIM115 - closed by the `with tar` below
+        with source.open("rb") as fh:
+            encrypted = fh.read(len(MAGIC)) == MAGIC
+        if encrypted:
+            raw = source.open("rb")
+            stream = io.BufferedReader(DecryptingReader(raw, key), buffer_size=CHUNK)
+            tar = tarfile.open(fileobj=stream, mode="r|")  # noqa: SIM115
+        else:  # made before backups were encrypted: still signed and checked
+            raw = None
+            tar = tarfile.open(source, "r:")  # noqa: SIM115 - closed by the `with tar` below
     except FileNotFoundError:
         raise BackupError(f"{source}: no such file.", code=2) from None
+    except DecryptError as exc:
+        raise BackupError(f"{source} cannot be restored: {exc}.") from None
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise BackupError(f"{source} is not a maca backup or is damaged ({exc}).") from None
+    try:
+        return _verify_members(source, tar, key, into)
+    finally:
+        if raw is not None:
+            raw.close()
+
+
+def _verify_members(source: Path, tar: tarfile.TarFile, key: bytes, into: Path) -> dict[str, Any]:
     seen: dict[str, str] = {}
     manifest_bytes = signature = None
     try:
@@ -293,6 +325,8 @@ def backup_verify(source: Path, into: Path) -> dict[str, Any]:
                 if size != info.size:
                     raise BackupError(f"{info.name} is cut short: the archive is torn.")
                 seen[info.name] = h.hexdigest()
+    except DecryptError as exc:
+        raise BackupError(f"{source} cannot be restored: {exc}.") from None
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise BackupError(f"{source} is damaged or cut short ({exc}).") from None
     if manifest_bytes is None or signature is None:

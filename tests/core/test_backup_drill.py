@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from maca.core.backup_crypto import DecryptingReader, EncryptingWriter
+
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("DATABASE_URL", "")
 ON_PG = PG_URL.startswith(("postgres://", "postgresql://"))
@@ -87,15 +89,32 @@ def files(data_dir: Path) -> dict[str, str]:
     }
 
 
+DRILL_KEY = b"drill-backup-key"
+
+
+def _decrypted(src: Path) -> bytes:
+    with src.open("rb") as fh:
+        return DecryptingReader(fh, DRILL_KEY).read()
+
+
 def _rewrite(src: Path, dst: Path, change: Callable[[str, bytes], bytes]) -> None:
-    """Copy an archive, passing each member's bytes through `change` (no re-signing)."""
-    with tarfile.open(src) as old, tarfile.open(dst, "w") as new:
+    """Copy an archive, passing each member's bytes through `change`: what an insider who
+    holds the key could do (decrypt, change, encrypt again), without the manifest's signature."""
+    plain = io.BytesIO()
+    with (
+        tarfile.open(fileobj=io.BytesIO(_decrypted(src))) as old,
+        tarfile.open(fileobj=plain, mode="w") as new,
+    ):
         for info in old:
             fh = old.extractfile(info)
             assert fh is not None
             data = change(info.name, fh.read())
             info.size = len(data)
             new.addfile(info, io.BytesIO(data))
+    with dst.open("wb") as out:
+        writer = EncryptingWriter(out, DRILL_KEY)
+        writer.write(plain.getvalue())
+        writer.close()
 
 
 @pytest.fixture
@@ -140,6 +159,13 @@ def _drill(tmp_path: Path, database_url: str, tables: Callable[[], Checksums], d
     made = _maca(env, "backup", str(archive))
     assert made.returncode == 0, made.stderr
     assert "1 files" in made.stdout
+    # Encrypted at rest: a demo child's name and council ID are in the database but nowhere
+    # in the archive's bytes; with the key the archive is the tar of the database and files.
+    raw = archive.read_bytes()
+    assert raw.startswith(b"MACAENC1")
+    for canary in (b"Calloway", b"DEMO-40117", b"annex-a.csv", b"manifest.json"):
+        assert canary not in raw
+    assert b"manifest.json" in _decrypted(archive)
 
     # Damage the live data: rows lost, an upload changed, a new upload.
     if database_url:
@@ -165,16 +191,22 @@ def _drill(tmp_path: Path, database_url: str, tables: Callable[[], Checksums], d
         manifest,
         lambda n, b: b.replace(b'"engine"', b'"engine" ') if n == "manifest.json" else b,
     )
+    flipped = tmp_path / "flipped.backup"
+    flipped_bytes = bytearray(raw)
+    flipped_bytes[len(raw) // 2] ^= 0x01  # one bit, without the key
+    flipped.write_bytes(bytes(flipped_bytes))
     for bad, why in [
         (torn, "cut short"),
         (member, "does not match its checksum"),
         (manifest, "signature does not match"),
+        (flipped, "cannot be decrypted with MACA_BACKUP_KEY"),
     ]:
         refused = _maca(env, "restore", str(bad))
         assert refused.returncode == 1, (bad, refused.stderr)
         assert why in refused.stderr
     wrong_key = _maca({**env, "MACA_BACKUP_KEY": "another-key"}, "restore", str(archive))
-    assert wrong_key.returncode == 1 and "signature does not match" in wrong_key.stderr
+    assert wrong_key.returncode == 1
+    assert "cannot be decrypted with MACA_BACKUP_KEY" in wrong_key.stderr
     assert tables() == damaged_tables
     assert files(data)["uploads/pool/annex-a.csv"] != before_files["uploads/pool/annex-a.csv"]
 
