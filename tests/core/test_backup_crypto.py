@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 
 import pytest
 
@@ -70,3 +71,51 @@ def test_cut_short_extended_reordered_or_another_key_is_refused():
         _decrypt(sealed, b"another key")
     with pytest.raises(DecryptError, match="not an encrypted maca backup"):
         _decrypt(b"plain tar bytes" * 10)
+
+
+def test_an_unencrypted_archive_made_before_encryption_is_still_checked_and_read(
+    tmp_path, settings
+):
+    import hashlib
+    import hmac
+    import json
+    import tarfile
+
+    from maca.core import backup
+
+    settings.BACKUP_KEY = "older-key"
+    upload = b"Child ID,Sex\nX1,F\n"
+    manifest = json.dumps(
+        {
+            "format": backup.FORMAT,
+            "version": backup.FORMAT_VERSION,
+            "engine": "sqlite",
+            "created": "2026-11-01T00:00:00+00:00",
+            "migrations": {},
+            "members": {
+                "files/u.csv": {"sha256": hashlib.sha256(upload).hexdigest(), "size": len(upload)}
+            },
+        }
+    ).encode()
+
+    def archive(signature: bytes) -> Path:
+        path = tmp_path / f"old-{len(list(tmp_path.iterdir()))}.backup"
+        with tarfile.open(path, "w") as tar:
+            for name, data in (
+                ("manifest.json", manifest),
+                ("manifest.sig", signature),
+                ("files/u.csv", upload),
+            ):
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+        return path
+
+    good = hmac.new(b"older-key", manifest, hashlib.sha256).hexdigest().encode()
+    into = tmp_path / "into"
+    into.mkdir()
+    read = backup.backup_verify(archive(good), into)
+    assert read["members"] == json.loads(manifest)["members"]
+    assert (into / "members" / "files" / "u.csv").read_bytes() == upload
+    with pytest.raises(backup.BackupError, match="signature does not match"):
+        backup.backup_verify(archive(b"0" * 64), into)
