@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from .chronology import LONDON, Chronology, Event
 from .explain import explain
-from .protocol import Protocol, Rule
+from .protocol import EventMatch, Protocol, Rule
 
 
 class Status(StrEnum):
@@ -27,10 +27,7 @@ class Status(StrEnum):
 WORST_FIRST: tuple[Status, ...] = tuple(Status)
 
 
-@dataclass(frozen=True)
-class Result:
-    """One clock: the rule, when it started, when it was due, and what closed it."""
-
+class _ResultRow(NamedTuple):
     rule: str
     question: str
     incident: str | None
@@ -38,19 +35,73 @@ class Result:
     started: str
     due: date | None
     done: str | None
-    explanation: str
+    # The sentence, or the arguments of `explain` that write it when it is first read.
+    wording: Any
+
+
+class Result(_ResultRow):
+    """One clock: the rule, when it started, when it was due, and what closed it.
+
+    Immutable like the frozen dataclass it replaced, and compared, hashed and shown by the same
+    eight values, `explanation` included. The explanation is written only when read (to_dict,
+    templates): a batch that counts statuses never pays for the sentences.
+    """
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        rule: str,
+        question: str,
+        incident: str | None,
+        status: Status,
+        started: str,
+        due: date | None,
+        done: str | None,
+        explanation: str,
+    ) -> Result:
+        return _new_tuple(cls, (rule, question, incident, status, started, due, done, explanation))
+
+    @property
+    def explanation(self) -> str:
+        wording = self[7]
+        return wording if type(wording) is str else explain(*wording)
+
+    def _values(self) -> tuple[Any, ...]:
+        return (*self[:7], self.explanation)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__ or not isinstance(other, Result):
+            return NotImplemented
+        return self[:7] == other[:7] and self.explanation == other.explanation
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        names = (*self._fields[:7], "explanation")
+        shown = ", ".join(f"{n}={v!r}" for n, v in zip(names, self._values(), strict=True))
+        return f"Result({shown})"
 
     def to_dict(self) -> dict[str, Any]:
+        due = self[5]
         return {
-            "rule": self.rule,
-            "question": self.question,
-            "incident": self.incident,
-            "status": str(self.status),
-            "started": self.started,
-            "due": self.due.isoformat() if self.due else None,
-            "done": self.done,
+            "rule": self[0],
+            "question": self[1],
+            "incident": self[2],
+            "status": str(self[3]),
+            "started": self[4],
+            "due": due.isoformat() if due else None,
+            "done": self[6],
             "explanation": self.explanation,
         }
+
+
+_new_tuple = tuple.__new__
 
 
 @dataclass(frozen=True)
@@ -96,17 +147,25 @@ def evaluate(chronology: Chronology, protocol: Protocol, as_of: date | None = No
     in Europe/London.
     """
     as_of = as_of or today_in_london()
-    events = [event for event in chronology.events if event.local_date <= as_of]
-    # Each rule looks only at the events of the types it names (same order as `events`).
+    # Each rule looks only at the events of the types it names (same order as the input).
     by_type: dict[str, list[Event]] = {}
-    for event in events:
-        by_type.setdefault(event.type, []).append(event)
+    for event in chronology.events:
+        if event.local_date <= as_of:
+            same_type = by_type.get(event.type)
+            if same_type is None:
+                by_type[event.type] = [event]
+            else:
+                same_type.append(event)
     results: list[Result] = []
     for rule in protocol.rules:
-        clocks = sorted(_clock_starts(rule, by_type), key=lambda clock: _start_order(clock[0]))
-        closers = by_type.get(rule.stop.event, [])
+        clocks = _clock_starts(rule, by_type)
+        if not clocks:
+            continue
+        if len(clocks) > 1:
+            clocks.sort(key=lambda clock: _start_order(clock[0]))
+        closers = by_type.get(rule.stop.event, _NONE)
         if rule.not_done is not None and rule.not_done.event != rule.stop.event:
-            closers = closers + by_type.get(rule.not_done.event, [])
+            closers = [*closers, *by_type.get(rule.not_done.event, _NONE)]
         for start, incident in clocks:
             results.append(_run_clock(rule, start, incident, closers, chronology, as_of))
     return Evaluation(
@@ -118,23 +177,33 @@ def evaluate(chronology: Chronology, protocol: Protocol, as_of: date | None = No
     )
 
 
+_NONE: list[Event] = []
+
+
 def summarise(results: Iterable[Result]) -> list[QuestionSummary]:
     """One entry per question, in order of first result, with the worst status of its results."""
-    statuses: dict[str, list[Status]] = {}
+    worst: dict[str, Status] = {}
     rules: dict[str, list[str]] = {}
+    rank = _RANK
     for result in results:
-        statuses.setdefault(result.question, []).append(result.status)
-        question_rules = rules.setdefault(result.question, [])
-        if result.rule not in question_rules:
-            question_rules.append(result.rule)
+        question, status = result[1], result[3]
+        found = worst.get(question)
+        if found is None:
+            worst[question] = status
+            rules[question] = [result[0]]
+            continue
+        if rank[status] < rank[found]:
+            worst[question] = status
+        question_rules = rules[question]
+        if result[0] not in question_rules:
+            question_rules.append(result[0])
     return [
-        QuestionSummary(
-            question=question,
-            status=min(found, key=WORST_FIRST.index),
-            rules=tuple(rules[question]),
-        )
-        for question, found in statuses.items()
+        QuestionSummary(question=question, status=status, rules=tuple(rules[question]))
+        for question, status in worst.items()
     ]
+
+
+_RANK: dict[Status, int] = {status: rank for rank, status in enumerate(WORST_FIRST)}
 
 
 def incidents_match(a: str | None, b: str | None) -> bool:
@@ -146,19 +215,27 @@ def _start_order(event: Event) -> tuple[Any, ...]:
     return (event.start_key, event.index)
 
 
+def _matching(match: EventMatch, by_type: Mapping[str, Sequence[Event]]) -> list[Event]:
+    """The events `match` selects, in the index's order."""
+    wanted = match.event
+    if match.where:
+        matches = match.matches
+        return [e for e in by_type.get(wanted, _NONE) if matches(e)]
+    return [e for e in by_type.get(wanted, _NONE) if e.type == wanted]
+
+
 def _clock_starts(
     rule: Rule, by_type: Mapping[str, Sequence[Event]]
 ) -> list[tuple[Event, str | None]]:
     """Each clock's start event, with the incident to report (per-incident rules only)."""
-    primary = sorted(
-        (e for e in by_type.get(rule.start.event, ()) if rule.start.matches(e)), key=_start_order
-    )
+    primary = _matching(rule.start, by_type)
+    if len(primary) > 1:
+        primary.sort(key=_start_order)
     fallback: list[Event] = []
     if rule.fallback is not None:
-        fallback = sorted(
-            (e for e in by_type.get(rule.fallback.event, ()) if rule.fallback.matches(e)),
-            key=_start_order,
-        )
+        fallback = _matching(rule.fallback, by_type)
+        if len(fallback) > 1:
+            fallback.sort(key=_start_order)
     if not rule.per_incident:
         return [(event, None) for event in (primary or fallback)]
 
@@ -181,21 +258,34 @@ def _closing_event(rule: Rule, start: Event, events: Sequence[Event]) -> Event |
     `events` may be only those of the stop's and "not done"'s types: the order is by key."""
     best: tuple[Any, ...] | None = None
     closing: Event | None = None
+    start_index, start_incident = start.index, start.incident
+    start_key = (start.local_date, start.local_time or _DAY_START)
+    stop, not_done = rule.stop, rule.not_done
+    stop_type, stop_where = stop.event, bool(stop.where)
+    not_done_type = not_done.event if not_done is not None else None
     for event in events:
-        if event.index == start.index or event.stop_key < start.start_key:
+        if event.index == start_index:
             continue
-        if not incidents_match(start.incident, event.incident):
+        stop_key = (event.local_date, event.local_time or _DAY_END)
+        if stop_key < start_key:
             continue
-        if rule.stop.matches(event):
+        incident = event.incident
+        if start_incident is not None and incident is not None and incident != start_incident:
+            continue
+        type_ = event.type
+        if type_ == stop_type and (not stop_where or stop.matches(event)):
             rank = 0
-        elif rule.not_done is not None and rule.not_done.matches(event):
+        elif type_ == not_done_type and not_done is not None and not_done.matches(event):
             rank = 1
         else:
             continue
-        key = (event.stop_key, rank, event.index)
+        key = (stop_key, rank, event.index)
         if best is None or key < best:
             best, closing = key, event
     return closing
+
+
+_DAY_START, _DAY_END = time.min, time.max
 
 
 def _run_clock(
@@ -208,31 +298,42 @@ def _run_clock(
 ) -> Result:
     shown_incident = incident if rule.per_incident else None
     if rule.non_mobile_only and not chronology.child.non_mobile:
-        return Result(
-            rule=rule.id,
-            question=rule.question,
-            incident=shown_incident,
-            status=Status.NOT_APPLICABLE,
-            started=start.at,
-            due=None,
-            done=None,
-            explanation=explain(rule, "not_applicable", start, None, None, as_of),
+        status = Status.NOT_APPLICABLE
+        return _new_tuple(
+            Result,
+            (
+                rule.id,
+                rule.question,
+                shown_incident,
+                status,
+                start.at,
+                None,
+                None,
+                (rule, status, start, None, None, as_of),
+            ),
         )
     due = rule.timescale.due(start.local_date)
     closing = _closing_event(rule, start, events)
     if closing is None:
-        status = Status.MISSING if due < as_of else Status.PENDING
-    elif not rule.stop.matches(closing):
-        status = Status.REASON_RECORDED
+        status = _MISSING if due < as_of else _PENDING
+    elif closing.type != rule.stop.event or (rule.stop.where and not rule.stop.matches(closing)):
+        status = _REASON_RECORDED
     else:
-        status = Status.MET if closing.local_date <= due else Status.LATE
-    return Result(
-        rule=rule.id,
-        question=rule.question,
-        incident=shown_incident,
-        status=status,
-        started=start.at,
-        due=due,
-        done=closing.at if closing else None,
-        explanation=explain(rule, str(status), start, closing, due, as_of),
+        status = _MET if closing.local_date <= due else _LATE
+    return _new_tuple(
+        Result,
+        (
+            rule.id,
+            rule.question,
+            shown_incident,
+            status,
+            start.at,
+            due,
+            closing.at if closing else None,
+            (rule, status, start, closing, due, as_of),
+        ),
     )
+
+
+_MISSING, _PENDING, _REASON_RECORDED = Status.MISSING, Status.PENDING, Status.REASON_RECORDED
+_MET, _LATE = Status.MET, Status.LATE
