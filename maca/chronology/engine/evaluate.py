@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from .chronology import LONDON, Chronology, Event
 from .explain import explain
-from .protocol import EventMatch, Protocol, Rule
+from .protocol import EventMatch, Protocol, Rule, RulePlan
 
 
 class Status(StrEnum):
@@ -147,7 +147,8 @@ def evaluate(chronology: Chronology, protocol: Protocol, as_of: date | None = No
     in Europe/London.
     """
     as_of = as_of or today_in_london()
-    # Each rule looks only at the events of the types it names (same order as the input).
+    # Each rule looks only at the events of the types it names, sorted as clock starts once
+    # here rather than once per rule (a sort is stable: ties keep the input order).
     by_type: dict[str, list[Event]] = {}
     for event in chronology.events:
         if event.local_date <= as_of:
@@ -156,18 +157,29 @@ def evaluate(chronology: Chronology, protocol: Protocol, as_of: date | None = No
                 by_type[event.type] = [event]
             else:
                 same_type.append(event)
+    for same_type in by_type.values():
+        if len(same_type) > 1:
+            same_type.sort(key=_start_order)
+    applies = chronology.child.non_mobile
     results: list[Result] = []
+    append = results.append
     for rule in protocol.rules:
-        clocks = _clock_starts(rule, by_type)
+        plan = rule.plan
+        starts = by_type.get(plan.start_type)
+        if starts is None and plan.fallback_type is None:
+            continue  # no clock: the common case for most rules of most chronologies
+        clocks = _clocks(rule, plan, by_type, presorted=True)
         if not clocks:
             continue
-        if len(clocks) > 1:
-            clocks.sort(key=lambda clock: _start_order(clock[0]))
-        closers = by_type.get(rule.stop.event, _NONE)
-        if rule.not_done is not None and rule.not_done.event != rule.stop.event:
-            closers = [*closers, *by_type.get(rule.not_done.event, _NONE)]
+        if plan.non_mobile_only and not applies:
+            for start, incident in clocks:
+                append(_not_applicable(rule, start, incident, as_of))
+            continue
+        closers = by_type.get(plan.stop_type, _NONE)
+        if plan.not_done_type is not None and plan.not_done_type != plan.stop_type:
+            closers = [*closers, *by_type.get(plan.not_done_type, _NONE)]
         for start, incident in clocks:
-            results.append(_run_clock(rule, start, incident, closers, chronology, as_of))
+            append(_clock_result(rule, plan, start, incident, closers, as_of))
     return Evaluation(
         protocol=protocol.id,
         child=chronology.child.ref,
@@ -212,31 +224,46 @@ def incidents_match(a: str | None, b: str | None) -> bool:
 
 
 def _start_order(event: Event) -> tuple[Any, ...]:
-    return (event.start_key, event.index)
+    """A clock start's place: its date, its time (a date-only event first), then input order."""
+    return (event[3], event[4] or _DAY_START, event[0])
 
 
-def _matching(match: EventMatch, by_type: Mapping[str, Sequence[Event]]) -> list[Event]:
-    """The events `match` selects, in the index's order."""
-    wanted = match.event
-    if match.where:
-        matches = match.matches
-        return [e for e in by_type.get(wanted, _NONE) if matches(e)]
+_DAY_START, _DAY_END = time.min, time.max
+
+
+def _matching(
+    wanted: str, match: EventMatch | None, by_type: Mapping[str, Sequence[Event]]
+) -> list[Event]:
+    """The events of type `wanted` that `match` (None: no filter) selects, in index order."""
+    if match is not None:
+        return [e for e in by_type.get(wanted, _NONE) if match.matches(e)]
     return [e for e in by_type.get(wanted, _NONE) if e.type == wanted]
 
 
 def _clock_starts(
     rule: Rule, by_type: Mapping[str, Sequence[Event]]
 ) -> list[tuple[Event, str | None]]:
-    """Each clock's start event, with the incident to report (per-incident rules only)."""
-    primary = _matching(rule.start, by_type)
-    if len(primary) > 1:
+    """Each clock's start event, with the incident to report (per-incident rules only), in
+    start order."""
+    clocks = _clocks(rule, rule.plan, by_type, presorted=False)
+    if len(clocks) > 1:
+        clocks.sort(key=lambda clock: _start_order(clock[0]))
+    return clocks
+
+
+def _clocks(
+    rule: Rule, plan: RulePlan, by_type: Mapping[str, Sequence[Event]], *, presorted: bool
+) -> list[tuple[Event, str | None]]:
+    """`_clock_starts`; with `presorted` the index's lists are in start order already."""
+    primary = _matching(plan.start_type, plan.start_filter, by_type)
+    if not presorted and len(primary) > 1:
         primary.sort(key=_start_order)
     fallback: list[Event] = []
-    if rule.fallback is not None:
-        fallback = _matching(rule.fallback, by_type)
-        if len(fallback) > 1:
+    if plan.fallback_type is not None:
+        fallback = _matching(plan.fallback_type, plan.fallback_filter, by_type)
+        if not presorted and len(fallback) > 1:
             fallback.sort(key=_start_order)
-    if not rule.per_incident:
+    if not plan.per_incident:
         return [(event, None) for event in (primary or fallback)]
 
     # One clock per incident, at its earliest start event; an incident with no start event that
@@ -244,25 +271,33 @@ def _clock_starts(
     earliest: dict[str | None, Event] = {}
     for event in primary:
         earliest.setdefault(event.incident, event)
+    from_fallback = False
     for event in fallback:
         if event.incident in earliest:
             continue
         if any(incidents_match(p.incident, event.incident) for p in primary):
             continue
         earliest[event.incident] = event
-    return [(event, incident) for incident, event in earliest.items()]
+        from_fallback = True
+    clocks = [(event, incident) for incident, event in earliest.items()]
+    if from_fallback and primary:
+        clocks.sort(key=lambda clock: _start_order(clock[0]))
+    return clocks
 
 
 def _closing_event(rule: Rule, start: Event, events: Sequence[Event]) -> Event | None:
     """The earliest stop or "not done" event at or after the start; a stop wins a tie.
     `events` may be only those of the stop's and "not done"'s types: the order is by key."""
+    return _closing(rule.plan, start, events)
+
+
+def _closing(plan: RulePlan, start: Event, events: Sequence[Event]) -> Event | None:
     best: tuple[Any, ...] | None = None
     closing: Event | None = None
     start_index, start_incident = start.index, start.incident
     start_key = (start.local_date, start.local_time or _DAY_START)
-    stop, not_done = rule.stop, rule.not_done
-    stop_type, stop_where = stop.event, bool(stop.where)
-    not_done_type = not_done.event if not_done is not None else None
+    stop_type, stop_filter = plan.stop_type, plan.stop_filter
+    not_done_type, not_done_filter = plan.not_done_type, plan.not_done_filter
     for event in events:
         if event.index == start_index:
             continue
@@ -273,9 +308,9 @@ def _closing_event(rule: Rule, start: Event, events: Sequence[Event]) -> Event |
         if start_incident is not None and incident is not None and incident != start_incident:
             continue
         type_ = event.type
-        if type_ == stop_type and (not stop_where or stop.matches(event)):
+        if type_ == stop_type and (stop_filter is None or stop_filter.matches(event)):
             rank = 0
-        elif type_ == not_done_type and not_done is not None and not_done.matches(event):
+        elif type_ == not_done_type and (not_done_filter is None or not_done_filter.matches(event)):
             rank = 1
         else:
             continue
@@ -283,9 +318,6 @@ def _closing_event(rule: Rule, start: Event, events: Sequence[Event]) -> Event |
         if best is None or key < best:
             best, closing = key, event
     return closing
-
-
-_DAY_START, _DAY_END = time.min, time.max
 
 
 def _run_clock(
@@ -296,40 +328,61 @@ def _run_clock(
     chronology: Chronology,
     as_of: date,
 ) -> Result:
-    shown_incident = incident if rule.per_incident else None
+    """One clock's result."""
     if rule.non_mobile_only and not chronology.child.non_mobile:
-        status = Status.NOT_APPLICABLE
-        return _new_tuple(
-            Result,
-            (
-                rule.id,
-                rule.question,
-                shown_incident,
-                status,
-                start.at,
-                None,
-                None,
-                (rule, status, start, None, None, as_of),
-            ),
-        )
-    due = rule.timescale.due(start.local_date)
-    closing = _closing_event(rule, start, events)
-    if closing is None:
-        status = _MISSING if due < as_of else _PENDING
-    elif closing.type != rule.stop.event or (rule.stop.where and not rule.stop.matches(closing)):
-        status = _REASON_RECORDED
-    else:
-        status = _MET if closing.local_date <= due else _LATE
+        return _not_applicable(rule, start, incident, as_of)
+    return _clock_result(rule, rule.plan, start, incident, events, as_of)
+
+
+def _not_applicable(rule: Rule, start: Event, incident: str | None, as_of: date) -> Result:
+    status = Status.NOT_APPLICABLE
     return _new_tuple(
         Result,
         (
             rule.id,
             rule.question,
-            shown_incident,
+            incident if rule.per_incident else None,
+            status,
+            start.at,
+            None,
+            None,
+            (rule, status, start, None, None, as_of),
+        ),
+    )
+
+
+def _clock_result(
+    rule: Rule,
+    plan: RulePlan,
+    start: Event,
+    incident: str | None,
+    events: Sequence[Event],
+    as_of: date,
+) -> Result:
+    due = plan.due(start.local_date)
+    closing = _closing(plan, start, events)
+    if closing is None:
+        status = _MISSING if due < as_of else _PENDING
+        done = None
+    else:
+        done = closing.at
+        stop_filter = plan.stop_filter
+        if closing.type != plan.stop_type or (
+            stop_filter is not None and not stop_filter.matches(closing)
+        ):
+            status = _REASON_RECORDED
+        else:
+            status = _MET if closing.local_date <= due else _LATE
+    return _new_tuple(
+        Result,
+        (
+            rule.id,
+            rule.question,
+            incident if plan.per_incident else None,
             status,
             start.at,
             due,
-            closing.at if closing else None,
+            done,
             (rule, status, start, closing, due, as_of),
         ),
     )
