@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
@@ -221,8 +221,10 @@ def _fast_event(index: int, raw: Any) -> Event | None:
         when = parse_at(at)
     except ValueError:
         return None
+    present = 2  # keys seen so far with a value: when that is all of them, skip the rest
     incident = get("incident")
     if incident is not None:
+        present += 1
         kind = type(incident)
         if kind is str:
             incident = incident.strip()
@@ -234,16 +236,19 @@ def _fast_event(index: int, raw: Any) -> Event | None:
             return None
     agency = get("agency")
     if agency is not None:
+        present += 1
         if type(agency) is not str:
             return None
         agency = agency.strip() or None
     summary = get("summary")
     if summary is not None:
+        present += 1
         if type(summary) is not str:
             return None
         summary = summary.strip() or None
     reason = get("reason")
     if reason is not None:
+        present += 1
         if type(reason) is not str:
             return None
         reason = reason.strip() or None
@@ -252,22 +257,7 @@ def _fast_event(index: int, raw: Any) -> Event | None:
         for name in required:
             if texts.get(name) is None:
                 return None
-    event_id = get("id")
-    if event_id is not None and type(event_id) is not str and type(event_id) is not int:
-        return None
-    for name, allowed in _ENUMS:
-        value = get(name)
-        if value is not None and value not in allowed:
-            return None
-    attendees = get("attendees")
-    if attendees is not None:
-        if type(attendees) is not list:
-            return None
-        for attendee in attendees:
-            if type(attendee) is not str:
-                return None
-    siblings = get("siblings_considered")
-    if siblings is not None and type(siblings) is not bool:
+    if len(raw) > present and not _rare_fields_valid(get):
         return None
     return _new_event(
         Event,
@@ -281,9 +271,29 @@ def _fast_event(index: int, raw: Any) -> Event | None:
             agency,
             summary,
             reason,
-            MappingProxyType(dict(raw)),
+            MappingProxyType(raw.copy()),
         ),
     )
+
+
+def _rare_fields_valid(get: Callable[[str], Any]) -> bool:
+    """The fields `_fast_event` checks only when an event has more than the usual ones."""
+    event_id = get("id")
+    if event_id is not None and type(event_id) is not str and type(event_id) is not int:
+        return False
+    for name, allowed in _ENUMS:
+        value = get(name)
+        if value is not None and value not in allowed:
+            return False
+    attendees = get("attendees")
+    if attendees is not None:
+        if type(attendees) is not list:
+            return False
+        for attendee in attendees:
+            if type(attendee) is not str:
+                return False
+    siblings = get("siblings_considered")
+    return siblings is None or type(siblings) is bool
 
 
 def _parse_event(index: int, raw: Any, where: str, errors: list[str]) -> Event | None:
