@@ -86,6 +86,7 @@ class Chronology:
     events: tuple[Event, ...]
 
 
+@lru_cache(maxsize=4096)  # a pure function: a batch repeats its dates of birth
 def parse_date(value: str) -> date:
     """Parse a strict `YYYY-MM-DD` date; raises ValueError with a user-facing message."""
     if not _DATE_RE.match(value):
@@ -134,7 +135,7 @@ def parse_chronology(data: Any, *, path: str = "") -> Chronology:
     """
     errors: list[str] = []
     prefix = f"{path}." if path else ""
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         raise ChronologyError([f"{path or 'chronology'}: expected a JSON object"])
 
     child = _parse_child(data.get("child"), prefix, errors)
@@ -164,7 +165,7 @@ def _parse_child(raw: Any, prefix: str, errors: list[str]) -> Child | None:
     if raw is None:
         errors.append(f"{where}: required")
         return None
-    if not isinstance(raw, Mapping):
+    if type(raw) is not dict and not isinstance(raw, Mapping):
         errors.append(f"{where}: expected an object")
         return None
     start = len(errors)
@@ -395,7 +396,11 @@ def parse_document(data: Any) -> tuple[Chronology, date | None]:
 
     Returns the chronology and the example's `as_of` (None for a plain chronology file).
     """
-    if not (isinstance(data, Mapping) and "chronology" in data and "child" not in data):
+    if not (
+        (type(data) is dict or isinstance(data, Mapping))
+        and "chronology" in data
+        and "child" not in data
+    ):
         return parse_chronology(data), None
     errors: list[str] = []
     as_of: date | None = None

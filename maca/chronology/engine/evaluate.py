@@ -104,9 +104,9 @@ class Result(_ResultRow):
 _new_tuple = tuple.__new__
 
 
-@dataclass(frozen=True)
-class QuestionSummary:
-    """An audit question's worst status over the rules that gave results for it."""
+class QuestionSummary(NamedTuple):
+    """An audit question's worst status over the rules that gave results for it (a named tuple:
+    immutable, and quick to build for every chronology of a batch)."""
 
     question: str
     status: Status
@@ -150,16 +150,13 @@ def evaluate(chronology: Chronology, protocol: Protocol, as_of: date | None = No
     # Each rule looks only at the events of the types it names, sorted as clock starts once
     # here rather than once per rule (a sort is stable: ties keep the input order).
     by_type: dict[str, list[Event]] = {}
-    for event in chronology.events:
+    for event in sorted(chronology.events, key=_start_order):
         if event.local_date <= as_of:
             same_type = by_type.get(event.type)
             if same_type is None:
                 by_type[event.type] = [event]
             else:
                 same_type.append(event)
-    for same_type in by_type.values():
-        if len(same_type) > 1:
-            same_type.sort(key=_start_order)
     applies = chronology.child.non_mobile
     results: list[Result] = []
     append = results.append
@@ -210,7 +207,7 @@ def summarise(results: Iterable[Result]) -> list[QuestionSummary]:
         if result[0] not in question_rules:
             question_rules.append(result[0])
     return [
-        QuestionSummary(question=question, status=status, rules=tuple(rules[question]))
+        _new_tuple(QuestionSummary, (question, status, tuple(rules[question])))
         for question, status in worst.items()
     ]
 
