@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -45,11 +46,12 @@ class Timescale:
         """`due` for this timescale as one function, for a rule to keep (no dispatch per call)."""
         if self.kind == "same_day":
             return _same_day
+        # Partials of the cached functions themselves: no Python frame between rule and cache.
         if self.kind == "working_days":
-            return functools.partial(_add_working_days_to, self.amount)
+            return functools.partial(add_working_days, working_days=self.amount)
         if self.kind == "calendar_days":
-            return functools.partial(_add_days_to, timedelta(days=self.amount))
-        return functools.partial(_add_months_to, self.amount)
+            return functools.partial(operator.add, timedelta(days=self.amount))
+        return functools.partial(add_months, months=self.amount)
 
     def describe(self) -> str:
         """Plain words: "the same day", "15 working days", "3 months"."""
@@ -140,18 +142,6 @@ def working_days_between(start: date, end: date) -> int:
 
 def _same_day(start: date) -> date:
     return start
-
-
-def _add_working_days_to(working_days: int, start: date) -> date:
-    return add_working_days(start, working_days)
-
-
-def _add_days_to(days: timedelta, start: date) -> date:
-    return start + days
-
-
-def _add_months_to(months: int, start: date) -> date:
-    return add_months(start, months)
 
 
 @lru_cache(maxsize=65536)  # a pure function; a chronology batch repeats its start dates
