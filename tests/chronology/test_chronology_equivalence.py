@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from datetime import date, datetime
 from typing import Any
 
 from hypothesis import given, settings
@@ -131,3 +132,52 @@ def test_fast_and_detailed_checks_agree(events: list[Any], wrapped: bool) -> Non
             assert fast == chronology_module._parse_event(index, raw, "e", errors)
             assert not errors
     assert _parsed(doc) == _detailed_only(doc)
+
+
+def _reference_parse_at(value: str) -> Any:
+    """`parse_at` as it was before its fast path for the usual shapes (result or message)."""
+    module = chronology_module
+    try:
+        if module._DATE_RE.match(value):
+            return module.parse_date(value), None
+        match = module._DATETIME_RE.match(value)
+        if not match:
+            raise ValueError(f"{value!r} is not a date or date-time")
+        try:
+            date.fromisoformat(match["date"])
+        except ValueError:
+            raise ValueError(f"{match['date']} is not a date") from None
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value} is not a date-time") from None
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(module.LONDON).replace(tzinfo=None)
+        return moment.date(), moment.time()
+    except ValueError as exc:
+        return str(exc).split(" (expected")[0]
+
+
+def _parse_at(value: str) -> Any:
+    try:
+        return chronology_module.parse_at(value)
+    except ValueError as exc:
+        return str(exc).split(" (expected")[0]
+
+
+_AT_SHAPES = st.builds(
+    lambda y, m, d, h, mi, sep, tail: f"{y}-{m}-{d}" + (f"{sep}{h}:{mi}{tail}" if sep else ""),
+    st.sampled_from(["2022", "1999", "0000", "20222", "٢٠٢٢", "202"]),
+    st.sampled_from(["01", "02", "12", "13", "00", "1", "٠١"]),
+    st.sampled_from(["01", "28", "29", "30", "31", "32", "00", "1"]),
+    st.sampled_from(["00", "09", "23", "24", "99", "1", "٠٩"]),
+    st.sampled_from(["00", "30", "59", "60", "5"]),
+    st.sampled_from(["T", "", " ", "t"]),
+    st.sampled_from(["", ":00", ":5", "Z", "+01:00", "-0500", ".5"]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=_AT_SHAPES | st.text(alphabet="0123456789-T:Z+. ٣", min_size=8, max_size=20))
+def test_parse_at_fast_shapes_agree_with_the_checks(value: str) -> None:
+    assert _parse_at(value) == _reference_parse_at(value)

@@ -100,6 +100,26 @@ def parse_date(value: str) -> date:
 @lru_cache(maxsize=65536)  # a pure function: chronologies repeat the same dates and times
 def parse_at(value: str) -> tuple[date, time | None]:
     """Parse an event's `at` into a Europe/London date and time (None for a date-only value)."""
+    # The two usual shapes, plain ASCII digits: a big batch has more distinct times than the
+    # cache holds. Anything else, or anything that fails, takes the checks below (and messages).
+    size = len(value)
+    if (
+        (size == 10 or (size == 16 and value[10] == "T" and value[13] == ":"))
+        and value.isascii()
+        and value[4] == "-"
+        and value[7] == "-"
+        and value[:4].isdigit()
+        and value[5:7].isdigit()
+        and value[8:10].isdigit()
+    ):
+        try:
+            if size == 10:
+                return date.fromisoformat(value), None
+            if value[11:13].isdigit() and value[14:].isdigit():
+                moment = datetime.fromisoformat(value)
+                return moment.date(), moment.time()
+        except ValueError:
+            pass
     if _DATE_RE.match(value):
         return parse_date(value), None
     match = _DATETIME_RE.match(value)
