@@ -8,7 +8,9 @@ wrappers and the demo chronologies, over the built-in protocol and a custom one,
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -16,7 +18,16 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from maca.chronology.engine import EVENT_TYPES, ChronologyError, parse_document
+from maca.chronology.engine import (
+    EVENT_TYPES,
+    ChronologyError,
+    Result,
+    Status,
+    evaluate,
+    load_protocol,
+    parse_chronology,
+    parse_document,
+)
 from maca.chronology.engine import chronology as chronology_module
 from tests.chronology.equivalence_corpus import GOLDEN, cases, digest, outcome, protocols
 
@@ -181,3 +192,25 @@ _AT_SHAPES = st.builds(
 @given(value=_AT_SHAPES | st.text(alphabet="0123456789-T:Z+. ٣", min_size=8, max_size=20))
 def test_parse_at_fast_shapes_agree_with_the_checks(value: str) -> None:
     assert _parse_at(value) == _reference_parse_at(value)
+
+
+def test_a_result_compares_prints_and_pickles_by_its_sentence() -> None:
+    doc = {
+        "child": {"ref": "Child R"},
+        "events": [
+            {"at": "2022-01-10T09:00", "type": "injury_observed"},
+            {"at": "2022-01-10T10:30", "type": "referral"},
+        ],
+    }
+    (written, *_) = evaluate(parse_chronology(doc), load_protocol(), date(2022, 1, 12)).results
+    explanation = "Referred 1 h 30 min after the injury was seen (due the same day)."
+    given_text = Result(
+        "referral-same-day", "q1", None, Status.MET, "2022-01-10T09:00",
+        date(2022, 1, 10), "2022-01-10T10:30", explanation,
+    )  # fmt: skip
+    assert written.explanation == explanation
+    assert written == given_text and hash(written) == hash(given_text)
+    assert repr(written) == repr(given_text)
+    assert f"explanation={explanation!r})" in repr(written)
+    assert pickle.loads(pickle.dumps(written)) == given_text  # noqa: S301 - our own bytes
+    assert copy.deepcopy(written) == given_text

@@ -82,6 +82,10 @@ class Result(_ResultRow):
     def __hash__(self) -> int:
         return hash(self._values())
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled and copied with its sentence, as the dataclass was (not what wrote it)."""
+        return (Result, self._values())
+
     def __repr__(self) -> str:
         names = (*self._fields[:7], "explanation")
         shown = ", ".join(f"{n}={v!r}" for n, v in zip(names, self._values(), strict=True))
