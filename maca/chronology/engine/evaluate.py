@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from .chronology import LONDON, Chronology, Event
 from .explain import explain
-from .protocol import Protocol, Rule
+from .protocol import EventMatch, Protocol, Rule, RulePlan
 
 
 class Status(StrEnum):
@@ -27,10 +27,7 @@ class Status(StrEnum):
 WORST_FIRST: tuple[Status, ...] = tuple(Status)
 
 
-@dataclass(frozen=True)
-class Result:
-    """One clock: the rule, when it started, when it was due, and what closed it."""
-
+class _ResultRow(NamedTuple):
     rule: str
     question: str
     incident: str | None
@@ -38,24 +35,82 @@ class Result:
     started: str
     due: date | None
     done: str | None
-    explanation: str
+    # The sentence, or the arguments of `explain` that write it when it is first read.
+    wording: Any
+
+
+class Result(_ResultRow):
+    """One clock: the rule, when it started, when it was due, and what closed it.
+
+    Immutable like the frozen dataclass it replaced, and compared, hashed and shown by the same
+    eight values, `explanation` included. The explanation is written only when read (to_dict,
+    templates): a batch that counts statuses never pays for the sentences.
+    """
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        rule: str,
+        question: str,
+        incident: str | None,
+        status: Status,
+        started: str,
+        due: date | None,
+        done: str | None,
+        explanation: str,
+    ) -> Result:
+        return _new_tuple(cls, (rule, question, incident, status, started, due, done, explanation))
+
+    @property
+    def explanation(self) -> str:
+        wording = self[7]
+        return wording if type(wording) is str else explain(*wording)
+
+    def _values(self) -> tuple[Any, ...]:
+        return (*self[:7], self.explanation)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__ or not isinstance(other, Result):
+            return NotImplemented
+        return self[:7] == other[:7] and self.explanation == other.explanation
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled and copied with its sentence, as the dataclass was (not what wrote it)."""
+        return (Result, self._values())
+
+    def __repr__(self) -> str:
+        names = (*self._fields[:7], "explanation")
+        shown = ", ".join(f"{n}={v!r}" for n, v in zip(names, self._values(), strict=True))
+        return f"Result({shown})"
 
     def to_dict(self) -> dict[str, Any]:
+        due = self[5]
         return {
-            "rule": self.rule,
-            "question": self.question,
-            "incident": self.incident,
-            "status": str(self.status),
-            "started": self.started,
-            "due": self.due.isoformat() if self.due else None,
-            "done": self.done,
+            "rule": self[0],
+            "question": self[1],
+            "incident": self[2],
+            "status": str(self[3]),
+            "started": self[4],
+            "due": due.isoformat() if due else None,
+            "done": self[6],
             "explanation": self.explanation,
         }
 
 
-@dataclass(frozen=True)
-class QuestionSummary:
-    """An audit question's worst status over the rules that gave results for it."""
+_new_tuple = tuple.__new__
+
+
+class QuestionSummary(NamedTuple):
+    """An audit question's worst status over the rules that gave results for it (a named tuple:
+    immutable, and quick to build for every chronology of a batch)."""
 
     question: str
     status: Status
@@ -96,19 +151,36 @@ def evaluate(chronology: Chronology, protocol: Protocol, as_of: date | None = No
     in Europe/London.
     """
     as_of = as_of or today_in_london()
-    events = [event for event in chronology.events if event.local_date <= as_of]
-    # Each rule looks only at the events of the types it names (same order as `events`).
+    # Each rule looks only at the events of the types it names, sorted as clock starts once
+    # here rather than once per rule (a sort is stable: ties keep the input order).
     by_type: dict[str, list[Event]] = {}
-    for event in events:
-        by_type.setdefault(event.type, []).append(event)
+    for event in sorted(chronology.events, key=_start_order):
+        if event.local_date <= as_of:
+            same_type = by_type.get(event.type)
+            if same_type is None:
+                by_type[event.type] = [event]
+            else:
+                same_type.append(event)
+    applies = chronology.child.non_mobile
     results: list[Result] = []
+    append = results.append
     for rule in protocol.rules:
-        clocks = sorted(_clock_starts(rule, by_type), key=lambda clock: _start_order(clock[0]))
-        closers = by_type.get(rule.stop.event, [])
-        if rule.not_done is not None and rule.not_done.event != rule.stop.event:
-            closers = closers + by_type.get(rule.not_done.event, [])
+        plan = rule.plan
+        starts = by_type.get(plan.start_type)
+        if starts is None and plan.fallback_type is None:
+            continue  # no clock: the common case for most rules of most chronologies
+        clocks = _clocks(rule, plan, by_type, presorted=True)
+        if not clocks:
+            continue
+        if plan.non_mobile_only and not applies:
+            for start, incident in clocks:
+                append(_not_applicable(rule, start, incident, as_of))
+            continue
+        closers = by_type.get(plan.stop_type, _NONE)
+        if plan.not_done_type is not None and plan.not_done_type != plan.stop_type:
+            closers = [*closers, *by_type.get(plan.not_done_type, _NONE)]
         for start, incident in clocks:
-            results.append(_run_clock(rule, start, incident, closers, chronology, as_of))
+            append(_clock_result(rule, plan, start, incident, closers, as_of))
     return Evaluation(
         protocol=protocol.id,
         child=chronology.child.ref,
@@ -118,23 +190,33 @@ def evaluate(chronology: Chronology, protocol: Protocol, as_of: date | None = No
     )
 
 
+_NONE: list[Event] = []
+
+
 def summarise(results: Iterable[Result]) -> list[QuestionSummary]:
     """One entry per question, in order of first result, with the worst status of its results."""
-    statuses: dict[str, list[Status]] = {}
+    worst: dict[str, Status] = {}
     rules: dict[str, list[str]] = {}
+    rank = _RANK
     for result in results:
-        statuses.setdefault(result.question, []).append(result.status)
-        question_rules = rules.setdefault(result.question, [])
-        if result.rule not in question_rules:
-            question_rules.append(result.rule)
+        question, status = result[1], result[3]
+        found = worst.get(question)
+        if found is None:
+            worst[question] = status
+            rules[question] = [result[0]]
+            continue
+        if rank[status] < rank[found]:
+            worst[question] = status
+        question_rules = rules[question]
+        if result[0] not in question_rules:
+            question_rules.append(result[0])
     return [
-        QuestionSummary(
-            question=question,
-            status=min(found, key=WORST_FIRST.index),
-            rules=tuple(rules[question]),
-        )
-        for question, found in statuses.items()
+        _new_tuple(QuestionSummary, (question, status, tuple(rules[question])))
+        for question, status in worst.items()
     ]
+
+
+_RANK: dict[Status, int] = {status: rank for rank, status in enumerate(WORST_FIRST)}
 
 
 def incidents_match(a: str | None, b: str | None) -> bool:
@@ -143,23 +225,46 @@ def incidents_match(a: str | None, b: str | None) -> bool:
 
 
 def _start_order(event: Event) -> tuple[Any, ...]:
-    return (event.start_key, event.index)
+    """A clock start's place: its date, its time (a date-only event first), then input order."""
+    return (event[3], event[4] or _DAY_START, event[0])
+
+
+_DAY_START, _DAY_END = time.min, time.max
+
+
+def _matching(
+    wanted: str, match: EventMatch | None, by_type: Mapping[str, Sequence[Event]]
+) -> list[Event]:
+    """The events of type `wanted` that `match` (None: no filter) selects, in index order."""
+    if match is not None:
+        return [e for e in by_type.get(wanted, _NONE) if match.matches(e)]
+    return [e for e in by_type.get(wanted, _NONE) if e.type == wanted]
 
 
 def _clock_starts(
     rule: Rule, by_type: Mapping[str, Sequence[Event]]
 ) -> list[tuple[Event, str | None]]:
-    """Each clock's start event, with the incident to report (per-incident rules only)."""
-    primary = sorted(
-        (e for e in by_type.get(rule.start.event, ()) if rule.start.matches(e)), key=_start_order
-    )
+    """Each clock's start event, with the incident to report (per-incident rules only), in
+    start order."""
+    clocks = _clocks(rule, rule.plan, by_type, presorted=False)
+    if len(clocks) > 1:
+        clocks.sort(key=lambda clock: _start_order(clock[0]))
+    return clocks
+
+
+def _clocks(
+    rule: Rule, plan: RulePlan, by_type: Mapping[str, Sequence[Event]], *, presorted: bool
+) -> list[tuple[Event, str | None]]:
+    """`_clock_starts`; with `presorted` the index's lists are in start order already."""
+    primary = _matching(plan.start_type, plan.start_filter, by_type)
+    if not presorted and len(primary) > 1:
+        primary.sort(key=_start_order)
     fallback: list[Event] = []
-    if rule.fallback is not None:
-        fallback = sorted(
-            (e for e in by_type.get(rule.fallback.event, ()) if rule.fallback.matches(e)),
-            key=_start_order,
-        )
-    if not rule.per_incident:
+    if plan.fallback_type is not None:
+        fallback = _matching(plan.fallback_type, plan.fallback_filter, by_type)
+        if not presorted and len(fallback) > 1:
+            fallback.sort(key=_start_order)
+    if not plan.per_incident:
         return [(event, None) for event in (primary or fallback)]
 
     # One clock per incident, at its earliest start event; an incident with no start event that
@@ -167,32 +272,50 @@ def _clock_starts(
     earliest: dict[str | None, Event] = {}
     for event in primary:
         earliest.setdefault(event.incident, event)
+    from_fallback = False
     for event in fallback:
         if event.incident in earliest:
             continue
         if any(incidents_match(p.incident, event.incident) for p in primary):
             continue
         earliest[event.incident] = event
-    return [(event, incident) for incident, event in earliest.items()]
+        from_fallback = True
+    clocks = [(event, incident) for incident, event in earliest.items()]
+    if from_fallback and primary:
+        clocks.sort(key=lambda clock: _start_order(clock[0]))
+    return clocks
 
 
 def _closing_event(rule: Rule, start: Event, events: Sequence[Event]) -> Event | None:
     """The earliest stop or "not done" event at or after the start; a stop wins a tie.
     `events` may be only those of the stop's and "not done"'s types: the order is by key."""
+    return _closing(rule.plan, start, events)
+
+
+def _closing(plan: RulePlan, start: Event, events: Sequence[Event]) -> Event | None:
     best: tuple[Any, ...] | None = None
     closing: Event | None = None
+    start_index, start_incident = start.index, start.incident
+    start_key = (start.local_date, start.local_time or _DAY_START)
+    stop_type, stop_filter = plan.stop_type, plan.stop_filter
+    not_done_type, not_done_filter = plan.not_done_type, plan.not_done_filter
     for event in events:
-        if event.index == start.index or event.stop_key < start.start_key:
+        if event.index == start_index:
             continue
-        if not incidents_match(start.incident, event.incident):
+        stop_key = (event.local_date, event.local_time or _DAY_END)
+        if stop_key < start_key:
             continue
-        if rule.stop.matches(event):
+        incident = event.incident
+        if start_incident is not None and incident is not None and incident != start_incident:
+            continue
+        type_ = event.type
+        if type_ == stop_type and (stop_filter is None or stop_filter.matches(event)):
             rank = 0
-        elif rule.not_done is not None and rule.not_done.matches(event):
+        elif type_ == not_done_type and (not_done_filter is None or not_done_filter.matches(event)):
             rank = 1
         else:
             continue
-        key = (event.stop_key, rank, event.index)
+        key = (stop_key, rank, event.index)
         if best is None or key < best:
             best, closing = key, event
     return closing
@@ -206,33 +329,65 @@ def _run_clock(
     chronology: Chronology,
     as_of: date,
 ) -> Result:
-    shown_incident = incident if rule.per_incident else None
+    """One clock's result."""
     if rule.non_mobile_only and not chronology.child.non_mobile:
-        return Result(
-            rule=rule.id,
-            question=rule.question,
-            incident=shown_incident,
-            status=Status.NOT_APPLICABLE,
-            started=start.at,
-            due=None,
-            done=None,
-            explanation=explain(rule, "not_applicable", start, None, None, as_of),
-        )
-    due = rule.timescale.due(start.local_date)
-    closing = _closing_event(rule, start, events)
-    if closing is None:
-        status = Status.MISSING if due < as_of else Status.PENDING
-    elif not rule.stop.matches(closing):
-        status = Status.REASON_RECORDED
-    else:
-        status = Status.MET if closing.local_date <= due else Status.LATE
-    return Result(
-        rule=rule.id,
-        question=rule.question,
-        incident=shown_incident,
-        status=status,
-        started=start.at,
-        due=due,
-        done=closing.at if closing else None,
-        explanation=explain(rule, str(status), start, closing, due, as_of),
+        return _not_applicable(rule, start, incident, as_of)
+    return _clock_result(rule, rule.plan, start, incident, events, as_of)
+
+
+def _not_applicable(rule: Rule, start: Event, incident: str | None, as_of: date) -> Result:
+    status = Status.NOT_APPLICABLE
+    return _new_tuple(
+        Result,
+        (
+            rule.id,
+            rule.question,
+            incident if rule.per_incident else None,
+            status,
+            start.at,
+            None,
+            None,
+            (rule, status, start, None, None, as_of),
+        ),
     )
+
+
+def _clock_result(
+    rule: Rule,
+    plan: RulePlan,
+    start: Event,
+    incident: str | None,
+    events: Sequence[Event],
+    as_of: date,
+) -> Result:
+    due = plan.due(start.local_date)
+    closing = _closing(plan, start, events)
+    if closing is None:
+        status = _MISSING if due < as_of else _PENDING
+        done = None
+    else:
+        done = closing.at
+        stop_filter = plan.stop_filter
+        if closing.type != plan.stop_type or (
+            stop_filter is not None and not stop_filter.matches(closing)
+        ):
+            status = _REASON_RECORDED
+        else:
+            status = _MET if closing.local_date <= due else _LATE
+    return _new_tuple(
+        Result,
+        (
+            rule.id,
+            rule.question,
+            incident if plan.per_incident else None,
+            status,
+            start.at,
+            due,
+            done,
+            (rule, status, start, closing, due, as_of),
+        ),
+    )
+
+
+_MISSING, _PENDING, _REASON_RECORDED = Status.MISSING, Status.PENDING, Status.REASON_RECORDED
+_MET, _LATE = Status.MET, Status.LATE

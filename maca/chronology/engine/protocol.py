@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -65,6 +66,27 @@ class Source:
     url: str | None = None
 
 
+class RulePlan(NamedTuple):
+    """What the evaluator needs from a rule, worked out once per rule: event types, the filters
+    (None when a type alone decides) and the due-date function."""
+
+    start_type: str
+    start_filter: EventMatch | None
+    fallback_type: str | None
+    fallback_filter: EventMatch | None
+    stop_type: str
+    stop_filter: EventMatch | None
+    not_done_type: str | None
+    not_done_filter: EventMatch | None
+    due: Callable[[date], date]
+    per_incident: bool
+    non_mobile_only: bool
+
+
+def _filter(match: EventMatch | None) -> EventMatch | None:
+    return match if match is not None and match.where else None
+
+
 @dataclass(frozen=True)
 class Rule:
     """One timeliness rule: a clock from `start` to `stop` (or `not_done`) within `timescale`."""
@@ -80,6 +102,23 @@ class Rule:
     per_incident: bool = False
     non_mobile_only: bool = False
     description: str | None = None
+
+    @functools.cached_property
+    def plan(self) -> RulePlan:
+        """Derived from the rule's own immutable fields, so computed once and kept with it."""
+        return RulePlan(
+            start_type=self.start.event,
+            start_filter=_filter(self.start),
+            fallback_type=self.fallback.event if self.fallback else None,
+            fallback_filter=_filter(self.fallback),
+            stop_type=self.stop.event,
+            stop_filter=_filter(self.stop),
+            not_done_type=self.not_done.event if self.not_done else None,
+            not_done_filter=_filter(self.not_done),
+            due=self.timescale.due_function(),
+            per_incident=self.per_incident,
+            non_mobile_only=self.non_mobile_only,
+        )
 
 
 @dataclass(frozen=True)

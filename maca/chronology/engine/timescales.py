@@ -10,7 +10,9 @@ Funeral) and substitute days are right.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+import functools
+import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -39,6 +41,17 @@ class Timescale:
         if self.kind == "calendar_days":
             return start + timedelta(days=self.amount)
         return add_months(start, self.amount)
+
+    def due_function(self) -> Callable[[date], date]:
+        """`due` for this timescale as one function, for a rule to keep (no dispatch per call)."""
+        if self.kind == "same_day":
+            return _same_day
+        # Partials of the cached functions themselves: no Python frame between rule and cache.
+        if self.kind == "working_days":
+            return functools.partial(add_working_days, working_days=self.amount)
+        if self.kind == "calendar_days":
+            return functools.partial(operator.add, timedelta(days=self.amount))
+        return functools.partial(add_months, months=self.amount)
 
     def describe(self) -> str:
         """Plain words: "the same day", "15 working days", "3 months"."""
@@ -127,6 +140,11 @@ def working_days_between(start: date, end: date) -> int:
     return int(np.busday_count(first, last, busdaycal=cal))
 
 
+def _same_day(start: date) -> date:
+    return start
+
+
+@lru_cache(maxsize=65536)  # a pure function; a chronology batch repeats its start dates
 def add_months(start: date, months: int) -> date:
     """The same day `months` calendar months later, clamped to the month's end."""
     index = start.year * 12 + (start.month - 1) + months
