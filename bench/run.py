@@ -45,13 +45,15 @@ from maca.sampling.importers import open_reader  # noqa: E402
 
 T = TypeVar("T")
 SIZES = {
+    # A smoke-level check in under a minute: each ratio against a floor measured at the same
+    # size, but small enough that fixed costs weigh more. The docs quote the full sizes.
     "quick": {
-        "csv": 50_000,
-        "xlsx": 10_000,
-        "chronologies": 5_000,
-        "pool": 100_000,
-        "days": 100_000,
-        "briefing_runs": 3,
+        "csv": 20_000,
+        "xlsx": 5_000,
+        "chronologies": 2_000,
+        "pool": 50_000,
+        "days": 50_000,
+        "briefing_runs": 1,
         "pages": 12,  # audits in the synthetic partnership (bench/partnership.py)
     },
     "full": {
