@@ -23,6 +23,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -180,10 +181,10 @@ def warm_workers(
     """Every worker serves every page (floor included) before anything is timed.
 
     Gunicorn hands each request to an idle worker, so several rounds of requests, as many at
-    once as there are workers, reach all of them; the same for the floor and the pages.
+    once as there are workers, reach all (or nearly all) of them; the same for the floor and the pages.
     """
     for page in pages:
-        for _ in range(3):
+        for _ in range(2):
             keys = [cookies[page.role][n % len(cookies[page.role])] for n in range(workers)]
             threads = [
                 threading.Thread(
@@ -283,7 +284,7 @@ def main() -> None:
         # on a shared machine), and a ratio is only fair between neighbours in time.
         pairs = [(run(FLOOR), run(page)) for page in PAGES]
     finally:
-        server.terminate()
+        server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: nothing is in flight
         server.wait(timeout=30)
     floors = [floor for floor, _ in pairs]
     floor = summary(

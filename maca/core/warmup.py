@@ -1,0 +1,41 @@
+"""Load at server start what every page otherwise loads on its first request in each worker.
+
+A worker's first request used to take seconds: importing every view (the URLconf pulls in the
+API, polars and pydantic), compiling templates, building the bank-holiday calendar and parsing
+the built-in chronology protocols. Done once when the WSGI application is created: with
+gunicorn's `--preload` the workers fork from a warm master and share it; without it, each
+worker warms itself before it takes a request, not on a user's time. Nothing here is state:
+only caches of code, templates and pure data that the first requests would fill anyway.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
+from django.urls import get_resolver
+
+log = logging.getLogger(__name__)
+
+
+def warm() -> None:
+    """Import the views, compile the templates, fill the calendar and protocol caches."""
+    from maca.chronology.engine.protocol import builtin_protocols, load_protocol
+    from maca.chronology.engine.timescales import add_working_days
+
+    get_resolver().url_patterns  # noqa: B018 - imports every view module
+    engine = engines["django"]
+    for folder in settings.TEMPLATES[0]["DIRS"]:
+        for path in sorted(Path(folder).rglob("*.html")):
+            try:
+                engine.get_template(str(path.relative_to(folder)))  # cached by the loader
+            except (TemplateDoesNotExist, TemplateSyntaxError):
+                log.warning("warmup: template %s did not load", path.name)
+    for protocol in builtin_protocols():
+        load_protocol(protocol)
+    this_year = dt.date.today().year
+    for year in range(this_year - 3, this_year + 1):  # the audits running now look back
+        add_working_days(dt.date(year, 6, 1), 1)
