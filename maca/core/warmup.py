@@ -11,14 +11,11 @@ only caches of code, templates and pure data that the first requests would fill 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from pathlib import Path
 
 from django.conf import settings
-from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
+from django.template import engines
 from django.urls import get_resolver
-
-log = logging.getLogger(__name__)
 
 
 def warm() -> None:
@@ -28,12 +25,11 @@ def warm() -> None:
 
     get_resolver().url_patterns  # noqa: B018 - imports every view module
     engine = engines["django"]
-    for folder in settings.TEMPLATES[0]["DIRS"]:
-        for path in sorted(Path(folder).rglob("*.html")):
-            try:
-                engine.get_template(str(path.relative_to(folder)))  # cached by the loader
-            except (TemplateDoesNotExist, TemplateSyntaxError):
-                log.warning("warmup: template %s did not load", path.name)
+    folders: list[Path] = [Path(d) for d in settings.TEMPLATES[0]["DIRS"]]
+    for folder in folders:
+        for path in sorted(folder.rglob("*.html")):
+            # Kept by the cached loader. A template that does not parse stops the start.
+            engine.get_template(str(path.relative_to(folder)))
     for protocol in builtin_protocols():
         load_protocol(protocol)
     this_year = dt.date.today().year
