@@ -25,7 +25,8 @@ def warm() -> None:
 
     get_resolver().url_patterns  # noqa: B018 - imports every view module
     engine = engines["django"]
-    folders: list[Path] = [Path(d) for d in settings.TEMPLATES[0]["DIRS"]]
+    dirs: list[str | Path] = settings.TEMPLATES[0]["DIRS"]
+    folders = [Path(d) for d in dirs]
     for folder in folders:
         for path in sorted(folder.rglob("*.html")):
             # Kept by the cached loader. A template that does not parse stops the start.
