@@ -13,8 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from django.conf import settings
-from django.template import engines
+from django.template import Engine, engines
 from django.urls import get_resolver
 
 
@@ -25,9 +24,7 @@ def warm() -> None:
 
     get_resolver().url_patterns  # noqa: B018 - imports every view module
     engine = engines["django"]
-    dirs: list[str | Path] = settings.TEMPLATES[0]["DIRS"]
-    folders = [Path(d) for d in dirs]
-    for folder in folders:
+    for folder in map(Path, Engine.get_default().dirs):
         for path in sorted(folder.rglob("*.html")):
             # Kept by the cached loader. A template that does not parse stops the start.
             engine.get_template(str(path.relative_to(folder)))
