@@ -52,7 +52,7 @@ SIZES = {
         "xlsx": 5_000,
         "chronologies": 2_000,
         "pool": 50_000,
-        "days": 50_000,
+        "days": 100_000,  # beyond add_working_days' cache (65,536), or runs 2 and 3 only hit it
         "briefing_runs": 1,
         "pages": 12,  # audits in the synthetic partnership (bench/partnership.py)
     },
