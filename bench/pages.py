@@ -5,10 +5,10 @@
 Builds (or reuses) the large synthetic partnership (bench/partnership.py), copies its database,
 starts the production server (gunicorn, DEBUG off) on the copy and, page by page, has 20
 clients, each signed in as their own user with the second factor given, request the page as
-fast as they can for N seconds (`--quick`: 10 clients, a smoke-level check). Before anything is
-timed, every worker process has served every page, the floor included (its first request
-imports and parses what the page needs). The floor is a bench-only page served the same way in the same
-run: the same sign-in and middleware, the same base layout, a 25-row table from one query
+fast as they can for N seconds (`--quick`: 10 clients, a smoke-level check). Before anything
+is timed, every worker process has served every page, the floor included. The floor is a
+bench-only page served the same way in the same run: the same sign-in and middleware, the same
+base layout, a 25-row table from one query
 (bench/pages_urls.py). It is measured just before each page, and each page's ratio is to
 that window's floor: the machine's load drifts, and neighbours in time see the same load.
 
@@ -183,8 +183,10 @@ def warm_workers(
 ) -> None:
     """Every worker serves every page (floor included) before anything is timed.
 
-    Gunicorn hands each request to an idle worker, so several rounds of requests, as many at
-    once as there are workers, reach all (or nearly all) of them; the same for the floor and the pages.
+    Gunicorn hands each request to an idle worker, so rounds of as many requests at once as
+    there are workers reach all (or nearly all) of them; the same for the floor and the pages.
+    The application warms itself at start (maca/core/warmup.py); this covers the rest (a
+    worker's database connection, lazily built state) on both sides alike.
     """
     for page in pages:
         for _ in range(2):

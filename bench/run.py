@@ -45,8 +45,9 @@ from maca.sampling.importers import open_reader  # noqa: E402
 
 T = TypeVar("T")
 SIZES = {
-    # A smoke-level check in under a minute: each ratio against a floor measured at the same
-    # size, but small enough that fixed costs weigh more. The docs quote the full sizes.
+    # A smoke-level check (about 35 s of CPU; a minute or more of wall time on a busy machine):
+    # each ratio against a floor at the same size, but fixed costs weigh more. The docs quote
+    # the full sizes.
     "quick": {
         "csv": 20_000,
         "xlsx": 5_000,
