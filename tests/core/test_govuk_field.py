@@ -160,3 +160,9 @@ def test_values_are_escaped() -> None:
     html = TAG.from_string("{% load govuk %}{% govuk_field form.name %}").render({"form": UNBOUND})
     assert "<b>" not in html
     assert 'value="Ann &amp; &lt;Bob&gt;"' in html
+
+
+def test_the_old_include_name_still_renders_the_tag() -> None:
+    html = TAG.from_string('{% include "includes/field.html" with field=form.grade size="m" %}')
+    tag = TAG.from_string('{% load govuk %}{% govuk_field form.grade size="m" %}')
+    assert html.render({"form": INVALID}).strip() == tag.render({"form": INVALID})
