@@ -59,7 +59,7 @@ migrations-check: .venv/.synced ## Fail if a model change has no migration
 
 check: lint security migrations-check ## Everything CI checks except the tests
 
-bench-quick: .venv/.synced ## Benchmarks at small sizes against floors measured in the same run (about two minutes; the pages take half)
+bench-quick: .venv/.synced ## Benchmarks at small sizes against floors measured in the same run (a smoke-level check: about 40 s of CPU, a minute or more on a busy machine)
 	$(UV) run --group bench python bench/run.py --quick
 
 bench: .venv/.synced ## Full-size benchmarks (about 10 minutes); report in bench/out/report.md

@@ -5,8 +5,10 @@
 Builds (or reuses) the large synthetic partnership (bench/partnership.py), copies its database,
 starts the production server (gunicorn, DEBUG off) on the copy and, page by page, has 20
 clients, each signed in as their own user with the second factor given, request the page as
-fast as they can for N seconds. The floor is a bench-only page served the same way in the same
-run: the same sign-in and middleware, the same base layout, a 25-row table from one query
+fast as they can for N seconds (`--quick`: 10 clients, a smoke-level check). Before anything
+is timed, every worker process has served every page, the floor included. The floor is a
+bench-only page served the same way in the same run: the same sign-in and middleware, the same
+base layout, a 25-row table from one query
 (bench/pages_urls.py). It is measured just before each page, and each page's ratio is to
 that window's floor: the machine's load drifts, and neighbours in time see the same load.
 
@@ -39,6 +41,7 @@ import partnership  # noqa: E402
 
 RUN = partnership.OUT / "run"
 USERS = partnership.USERS
+QUICK_USERS = 10  # still twice the workers, so requests queue as they do with 20
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,9 @@ def prepare(mode: str) -> dict[str, str]:
     return env
 
 
-def sessions(env: dict[str, str]) -> tuple[str, dict[str, list[str]]]:
-    """Session cookies for every bench user, signed in with the second factor given."""
+def sessions(env: dict[str, str], users: int) -> tuple[str, dict[str, list[str]]]:
+    """Session cookies for the first `users` bench users of each role, with the second factor
+    given."""
     os.environ.update(env)
     import django
 
@@ -114,7 +118,7 @@ def sessions(env: dict[str, str]) -> tuple[str, dict[str, list[str]]]:
 
     cookies: dict[str, list[str]] = {"admin": [], "csc": []}
     for role in cookies:
-        for n in range(1, USERS + 1):
+        for n in range(1, users + 1):
             user = User.objects.get(username=f"bench-{role}-{n:02d}")
             client = Client()
             client.force_login(user)
@@ -140,6 +144,10 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
             "--workers",
             str(workers),
             "--preload",
+            # Idle sync workers can take seconds to notice a TERM; nothing is in flight at the
+            # end, so the master need not wait for them.
+            "--graceful-timeout",
+            "1",
             "--log-level",
             "warning",
         ],
@@ -170,6 +178,31 @@ def get(port: int, path: str, headers: dict[str, str]) -> tuple[int, int]:
         conn.close()
 
 
+def warm_workers(
+    port: int, pages: list[Page], cookie_name: str, cookies: dict[str, list[str]], workers: int
+) -> None:
+    """Every worker serves every page (floor included) before anything is timed.
+
+    Gunicorn hands each request to an idle worker, so rounds of as many requests at once as
+    there are workers reach all (or nearly all) of them; the same for the floor and the pages.
+    The application warms itself at start (maca/core/warmup.py); this covers the rest (a
+    worker's database connection, lazily built state) on both sides alike.
+    """
+    for page in pages:
+        for _ in range(2):
+            keys = [cookies[page.role][n % len(cookies[page.role])] for n in range(workers)]
+            threads = [
+                threading.Thread(
+                    target=get, args=(port, page.path, {"Cookie": f"{cookie_name}={k}"})
+                )
+                for k in keys
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+
+
 def load(
     port: int, page: Page, cookie_name: str, cookies: list[str], seconds: float, warm: float
 ) -> dict[str, Any]:
@@ -182,9 +215,7 @@ def load(
 
     def client(session_key: str) -> None:
         headers = {"Cookie": f"{cookie_name}={session_key}"}
-        # Untimed: every worker process meets the page once (its first request imports and
-        # parses what the page needs), then everyone starts the timed window together.
-        get(port, page.path, headers)
+        # Every worker has served the page already (warm_workers); everyone starts together.
         if warmed.wait() == 0:
             bounds[:] = [time.monotonic() + warm, time.monotonic() + warm + seconds]
         warmed.wait()
@@ -233,14 +264,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--seconds", type=float, default=None, help="measured time per page")
-    parser.add_argument("--users", type=int, default=USERS, help="concurrent clients")
+    parser.add_argument("--users", type=int, default=None, help="concurrent clients")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     args = parser.parse_args()
     mode = "quick" if args.quick else "full"
+    users = args.users or (QUICK_USERS if args.quick else USERS)
     seconds = args.seconds or (1.0 if args.quick else 10.0)
-    warm = 0.0 if args.quick else 1.0  # after the untimed round every client makes first
+    warm = 0.0 if args.quick else 1.0  # the first second of each window is not kept
     env = prepare(mode)
-    cookie_name, cookies = sessions(env)
+    cookie_name, cookies = sessions(env, users)
     port = free_port()
     server = start_server(env, port, args.workers)
     try:
@@ -248,10 +280,10 @@ def main() -> None:
             status, _ = get(port, page.path, {"Cookie": f"{cookie_name}={cookies[page.role][0]}"})
             if status != 200:
                 raise RuntimeError(f"{page.name} ({page.path}) answered {status}")
+        warm_workers(port, [FLOOR, *PAGES], cookie_name, cookies, args.workers)
 
         def run(page: Page) -> dict[str, Any]:
-            users = cookies[page.role][: args.users]
-            return load(port, page, cookie_name, users, seconds, warm)
+            return load(port, page, cookie_name, cookies[page.role][:users], seconds, warm)
 
         # Each page right after its own floor window: the machine's load drifts (other work
         # on a shared machine), and a ratio is only fair between neighbours in time.
@@ -269,7 +301,7 @@ def main() -> None:
         {**page, "floor": {k: v for k, v in floor.items() if k != "times"}} for floor, page in pairs
     ]
     out = {
-        "users": args.users,
+        "users": users,
         "workers": args.workers,
         "seconds": seconds,
         "mode": mode,

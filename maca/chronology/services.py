@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from maca.activity.services import activity_record
 from maca.audits.models import Case
@@ -278,6 +279,15 @@ def _parse_csv(text: str) -> list[EventInput]:
     return [_from_contract(item) for item in items]
 
 
+def case_events(case: Case) -> QuerySet[ChronologyEvent]:
+    """The case's events in date order, with what their contract form reads."""
+    return (
+        ChronologyEvent.objects.filter(case=case)
+        .select_related("agency", "incident")
+        .order_by("on_date", "at_time", "id")
+    )
+
+
 def case_document(case: Case, events: Iterable[ChronologyEvent] | None = None) -> dict[str, Any]:
     """The case's chronology in the contract's file format (pseudonymous: label only).
 
@@ -285,11 +295,7 @@ def case_document(case: Case, events: Iterable[ChronologyEvent] | None = None) -
     evaluates many cases reads them all in one query.
     """
     if events is None:
-        events = (
-            ChronologyEvent.objects.filter(case=case)
-            .select_related("agency", "incident")
-            .order_by("on_date", "at_time", "id")
-        )
+        events = case_events(case)
     return {
         "child": {"ref": case.label, "non_mobile": case.non_mobile},
         "events": [e.to_contract() for e in events],
@@ -308,9 +314,10 @@ def evidence_by_question(
     case: Case, rules_by_question: dict[str, list[str]]
 ) -> dict[str, list[Any]]:
     """Rule results that bear on each audit question (the tool names the rules per question)."""
-    if not ChronologyEvent.objects.filter(case=case).exists():
+    events = list(case_events(case))  # one query: no separate check for "no chronology"
+    if not events:
         return {}
-    results = case_evaluation(case).results
+    results = case_evaluation(case, events=events).results
     return {
         code: [r for r in results if r.rule in rules]
         for code, rules in rules_by_question.items()

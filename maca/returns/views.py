@@ -62,8 +62,9 @@ def return_detail(request: HttpRequest, reference: str, number: int, agency: str
                 return redirect("audits:case", audit.reference, case.number)
             messages.success(request, "Draft saved. You can come back to it until the deadline.")
             return redirect("audits:return", audit.reference, case.number, ret.agency.slug)
-    answers = {a.question_id: a for a in ret.answers.all()}
     evidence = question_evidence(case, questions)
+    # The read-only summary; the editable form reads the answers through initial_for.
+    answers = {} if editable else {a.question_id: a for a in ret.answers.all()}
     context = {
         "blocks": form.blocks(evidence),
         "audit": audit,
@@ -71,7 +72,9 @@ def return_detail(request: HttpRequest, reference: str, number: int, agency: str
         "ret": ret,
         "form": form,
         "editable": editable,
-        "rows": [(q, answers.get(q.pk), evidence.get(q.code, [])) for q in questions],
+        "rows": []
+        if editable
+        else [(q, answers.get(q.pk), evidence.get(q.code, [])) for q in questions],
         "grade_label": audit.tool.scale.label_for(ret.grade) if ret.grade else "",
         "can_manage": perms.can_manage_returns(actor, audit),
     }
