@@ -192,13 +192,18 @@ def _write_columnar(partnership: Partnership, children: pl.DataFrame, seen: _See
         names = ("partnership_id", "pseudo_id", *_UPDATE_FIELDS, "updated_at")
         columns = ", ".join(connection.ops.quote_name(n) for n in names)
         marks = ", ".join(_placeholder(n) for n in names)
-        pk, now = partnership.pk, timezone.now()
+        now = timezone.now()
         # The datetime as Django's SQLite adapter writes it, adapted once rather than per row.
         stamp = now.isoformat(" ") if connection.vendor == "sqlite" else now
         sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - table and column names are ours  # nosec B608
+        rows = children.select(
+            pl.lit(partnership.pk).alias("partnership_id"),
+            pl.all(),
+            pl.lit(stamp).alias("updated_at"),
+        )
         with connection.cursor() as cursor:
-            for chunk in children.iter_slices(COLUMNAR_CHUNK):
-                cursor.executemany(sql, [(pk, *row, stamp) for row in chunk.iter_rows()])
+            for chunk in rows.iter_slices(COLUMNAR_CHUNK):
+                cursor.executemany(sql, chunk.rows())
         seen.inserted = children.height
         return
     for chunk in children.iter_slices(BATCH):
@@ -404,25 +409,44 @@ def _cache_pool_dates(partnership: Partnership, children: pl.DataFrame) -> None:
     path = _cache_path(partnership.pk)
     if path is None:
         return
-    events = (
-        children.select(
-            pl.int_range(pl.len(), dtype=pl.Int64).alias("child"),
-            pl.col("events").str.json_decode(_EVENT_DATES),
+    parts: dict[str, list[tuple[Any, Any, Any]]] = {kind: [] for kind in KINDS}
+    # A slice of children at a time: decoding every child's events at once took gigabytes.
+    for offset in range(0, children.height, COLUMNAR_CHUNK):
+        events = (
+            children.slice(offset, COLUMNAR_CHUNK)
+            .select(
+                pl.int_range(offset, offset + pl.len(), dtype=pl.Int64).alias("child"),
+                pl.col("events").str.json_decode(_EVENT_DATES),
+            )
+            .explode("events")
+            .unnest("events")
+            .filter(pl.col("kind").is_in(KINDS))
         )
-        .explode("events")
-        .unnest("events")
-        .filter(pl.col("kind").is_in(KINDS))
-    )
-    dates = {}
-    for kind in KINDS:
-        part = events.filter(pl.col("kind") == kind)
-        dates[kind] = KindDates(
-            part.get_column("child").to_numpy(),
-            part.get_column("date").str.to_date("%Y-%m-%d").to_numpy().astype("datetime64[D]"),
-            part.get_column("latest").fill_null(False).to_numpy()
-            if kind == "cp_review"
-            else np.zeros(part.height, bool),
+        for kind in KINDS:
+            part = events.filter(pl.col("kind") == kind)
+            parts[kind].append(
+                (
+                    part.get_column("child").to_numpy(),
+                    part.get_column("date")
+                    .str.to_date("%Y-%m-%d")
+                    .to_numpy()
+                    .astype("datetime64[D]"),
+                    part.get_column("latest").fill_null(False).to_numpy()
+                    if kind == "cp_review"
+                    else np.zeros(part.height, bool),
+                )
+            )
+    dates = {
+        kind: KindDates(
+            *(
+                np.concatenate([piece[i] for piece in pieces])
+                if pieces
+                else np.zeros(0, (np.int64, "datetime64[D]", bool)[i])
+                for i in range(3)
+            )
         )
+        for kind, pieces in parts.items()
+    }
     with contextlib.suppress(OSError):  # a read-only data directory only costs speed
         _save_cached(path, dates)
 

@@ -64,7 +64,11 @@ def _pool(partnership) -> list[tuple]:
     )
 
 
-def _import(world, partnership, data: bytes, *, fast: bool, monkeypatch):
+def _import(
+    world, partnership, data: bytes, *, fast: bool, monkeypatch, batch_rows=None, progress=None
+):
+    if batch_rows is not None:
+        monkeypatch.setattr(columnar, "BATCH_ROWS", batch_rows)
     if not fast:
         monkeypatch.setattr(services, "read_columnar", lambda reader, pseudonymise: None)
     used = []
@@ -83,6 +87,7 @@ def _import(world, partnership, data: bytes, *, fast: bool, monkeypatch):
         source=io.BytesIO(data),
         filename="List 3.csv",
         today=TODAY,
+        progress=progress,
     )
     monkeypatch.undo()
     return summary, used
@@ -101,8 +106,13 @@ def _counts(summary) -> tuple:
     )
 
 
+# One batch for the whole file, and many small ones (a child's rows then fall in different
+# batches, as in a big file read BATCH_ROWS rows at a time).
+@pytest.mark.parametrize("batch_rows", [None, 7, 1000])
 @pytest.mark.django_db
-def test_both_paths_give_the_same_pool_first_import_reimport_and_update(world, monkeypatch):
+def test_both_paths_give_the_same_pool_first_import_reimport_and_update(
+    world, monkeypatch, batch_rows
+):
     from maca.partnerships.models import Partnership
 
     slow_p = world.partnership
@@ -111,7 +121,9 @@ def test_both_paths_give_the_same_pool_first_import_reimport_and_update(world, m
     updated = []
     for data in (first, first, newer, newer):
         slow, _ = _import(world, slow_p, data, fast=False, monkeypatch=monkeypatch)
-        fast, used = _import(world, fast_p, data, fast=True, monkeypatch=monkeypatch)
+        fast, used = _import(
+            world, fast_p, data, fast=True, monkeypatch=monkeypatch, batch_rows=batch_rows
+        )
         assert used == [True]
         assert _counts(fast) == _counts(slow)
         assert _pool(fast_p) == _pool(slow_p)
@@ -182,3 +194,52 @@ def test_a_list_over_the_columnar_limit_streams_row_by_row(world, monkeypatch, s
     settings.MACA_IMPORT_COLUMNAR_MAX_BYTES = len(data)
     _, used = _import(world, world.partnership, data, fast=True, monkeypatch=monkeypatch)
     assert used == [True]
+
+
+@pytest.mark.django_db
+def test_a_messy_value_in_a_late_batch_falls_back_with_nothing_half_saved(world, monkeypatch):
+    lines = _list3(300).decode().splitlines()
+    lines[290] = lines[290].replace(",M,", ",Mle,").replace(",F,", ",Mle,")
+    data = ("\n".join(lines) + "\n").encode()
+    summary, used = _import(
+        world, world.partnership, data, fast=True, monkeypatch=monkeypatch, batch_rows=50
+    )
+    assert used == [False]
+    assert [w.row for w in summary.warnings] == [291]
+    assert '"Mle" is not a recognised sex' in str(summary.warnings[0])
+    assert summary.created == len(_pool(world.partnership)) == 200
+
+
+@pytest.mark.django_db
+def test_a_child_whose_details_differ_between_batches_falls_back(world, monkeypatch):
+    """Rows in different batches naming one child with different teams: the row-by-row
+    reader's rules decide, not the fast path."""
+    from maca.partnerships.models import Partnership
+
+    lines = _list3(300).decode().splitlines()
+    line = next(line for line in lines[1:50] if '"North Team"' in line)
+    lines.append(line.replace('"North Team"', '"West Team"'))
+    changed = ("\n".join(lines) + "\n").encode()
+    summary, used = _import(
+        world, world.partnership, changed, fast=True, monkeypatch=monkeypatch, batch_rows=100
+    )
+    assert used == [False] and not summary.warnings
+    other = Partnership.objects.create(name="Other partnership", slug="other-columnar")
+    _import(world, other, changed, fast=False, monkeypatch=monkeypatch)
+    assert _pool(world.partnership) == _pool(other)
+
+
+@pytest.mark.django_db
+def test_the_fast_path_reports_progress_batch_by_batch(world, monkeypatch):
+    calls = []
+    _, used = _import(
+        world,
+        world.partnership,
+        _list3(250),
+        fast=True,
+        monkeypatch=monkeypatch,
+        batch_rows=100,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    assert used == [True]
+    assert calls == [(100, None), (200, None), (250, None), (250, 250)]
