@@ -316,13 +316,9 @@ def _children(rows: pl.DataFrame, parser: ListRowParser, pseudonymise: Any) -> p
     # Each child's details must be the same on every row that names them, so that merging
     # rows (first non-empty wins) and merging across batches (newer wins) agree.
     details = ("date_of_birth", "age_years", "sex", "ethnicity", "team")
-    per_child = rows.group_by("child").agg(
-        *(pl.col(name).first() for name in details),
-        *(pl.col(name).n_unique().alias(f"n_{name}") for name in details),
-    )
-    if per_child.select(pl.max_horizontal(f"n_{name}" for name in details).max()).item() > 1:
+    per_child = rows.select("child", *details).unique()
+    if per_child.height != per_child.get_column("child").n_unique():
         raise _Fallback
-    per_child = per_child.select("child", *details)
     # The events, one JSON object per (child, kind, date), as json.dumps writes them.
     parts = []
     for column in parser.spec.dates:
@@ -352,30 +348,41 @@ def _children(rows: pl.DataFrame, parser: ListRowParser, pseudonymise: Any) -> p
     del events
     if keyed.height and keyed.get_column("n_category").max() > 1:  # type: ignore[operator]
         raise _Fallback
+    # Each (child, kind, date) event as the JSON object json.dumps writes.
     json_of = {}
     for name in ("category", "team"):
         texts = keyed.get_column(name).unique().to_list()
         json_of[name] = pl.col(name).replace_strict(
             texts, [_json_text(t) for t in texts], return_dtype=pl.String
         )
-    fragment = pl.concat_str(
-        pl.lit('{"kind": "'),
-        pl.col("kind"),
-        pl.lit('", "date": "'),
-        pl.col("date").dt.to_string("%Y-%m-%d"),
-        pl.lit('", "category": '),
-        json_of["category"],
-        pl.lit(', "team": '),
-        json_of["team"],
-        pl.col("latest"),
-        pl.lit("}"),
+    keyed = keyed.select(
+        "child",
+        "kind",
+        "date",
+        pl.concat_str(
+            pl.lit('{"kind": "'),
+            pl.col("kind"),
+            pl.lit('", "date": "'),
+            pl.col("date").dt.to_string("%Y-%m-%d"),
+            pl.lit('", "category": '),
+            json_of["category"],
+            pl.lit(', "team": '),
+            json_of["team"],
+            pl.col("latest"),
+            pl.lit("}"),
+        ).alias("event"),
     )
     joined = (
         # Sorted first: a group keeps its rows' order, so each child's events are in order.
         keyed.sort("date", "kind")
         .group_by("child")
-        .agg(fragment.str.join(", ").alias("events"))
-        .with_columns(pl.concat_str(pl.lit("["), pl.col("events"), pl.lit("]")).alias("events"))
+        .agg(pl.col("event"))  # then joined as lists: str.join per group is 3 times slower
+        .select(
+            "child",
+            pl.concat_str(pl.lit("["), pl.col("event").list.join(", "), pl.lit("]")).alias(
+                "events"
+            ),
+        )
     )
     del keyed
     children = per_child.join(joined, on="child", how="left")
