@@ -327,7 +327,7 @@ def pool_import(
             else None
         )
         if fast is not None:
-            children, rows_read = fast
+            children, rows_read = fast.children, fast.rows_read
             reader.close()
             reader.summary.counts[cast(ListRowParser, cast(CsvReader, reader).parser).source] = (
                 rows_read
@@ -360,7 +360,7 @@ def pool_import(
         # Read the new pool's dates for the whole-population figures now, while the import is
         # running anyway, so the first audit page afterwards does not pay for a big pool.
         if fast is not None and seen.pool_was_empty:
-            _cache_pool_dates(partnership, fast[0])
+            _cache_pool_dates(partnership, fast.events)
         else:
             from maca.chronology.population import partnership_pool_dates
 
@@ -394,13 +394,11 @@ def pool_import(
     return summary
 
 
-_EVENT_DATES = pl.List(pl.Struct({"kind": pl.String, "date": pl.String, "latest": pl.Boolean}))
-
-
-def _cache_pool_dates(partnership: Partnership, children: pl.DataFrame) -> None:
+def _cache_pool_dates(partnership: Partnership, events: pl.DataFrame) -> None:
     """The population figures' dates of a pool the columnar path has just written into an
-    empty pool, straight from its frame (the same arrays ``pool_dates`` makes from the rows,
-    child numbers in row order), rather than reading every child back."""
+    empty pool, straight from its events (the same arrays ``pool_dates`` makes from the rows:
+    child numbers in row order, each child's dates in order), rather than reading every child
+    back or decoding their JSON."""
     import numpy as np
 
     from maca.chronology.engine.population import KINDS, KindDates
@@ -409,44 +407,16 @@ def _cache_pool_dates(partnership: Partnership, children: pl.DataFrame) -> None:
     path = _cache_path(partnership.pk)
     if path is None:
         return
-    parts: dict[str, list[tuple[Any, Any, Any]]] = {kind: [] for kind in KINDS}
-    # A slice of children at a time: decoding every child's events at once took gigabytes.
-    for offset in range(0, children.height, COLUMNAR_CHUNK):
-        events = (
-            children.slice(offset, COLUMNAR_CHUNK)
-            .select(
-                pl.int_range(offset, offset + pl.len(), dtype=pl.Int64).alias("child"),
-                pl.col("events").str.json_decode(_EVENT_DATES),
-            )
-            .explode("events")
-            .unnest("events")
-            .filter(pl.col("kind").is_in(KINDS))
+    dates = {}
+    for kind in KINDS:
+        part = events.filter(pl.col("kind") == kind).sort("number", "date")
+        dates[kind] = KindDates(
+            part.get_column("number").cast(pl.Int64).to_numpy(),
+            part.get_column("date").to_numpy().astype("datetime64[D]"),
+            part.get_column("latest").to_numpy()
+            if kind == "cp_review"
+            else np.zeros(part.height, bool),
         )
-        for kind in KINDS:
-            part = events.filter(pl.col("kind") == kind)
-            parts[kind].append(
-                (
-                    part.get_column("child").to_numpy(),
-                    part.get_column("date")
-                    .str.to_date("%Y-%m-%d")
-                    .to_numpy()
-                    .astype("datetime64[D]"),
-                    part.get_column("latest").fill_null(False).to_numpy()
-                    if kind == "cp_review"
-                    else np.zeros(part.height, bool),
-                )
-            )
-    dates = {
-        kind: KindDates(
-            *(
-                np.concatenate([piece[i] for piece in pieces])
-                if pieces
-                else np.zeros(0, (np.int64, "datetime64[D]", bool)[i])
-                for i in range(3)
-            )
-        )
-        for kind, pieces in parts.items()
-    }
     with contextlib.suppress(OSError):  # a read-only data directory only costs speed
         _save_cached(path, dates)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -37,6 +38,18 @@ from .csv_reader import CsvReader
 from .model import Summary
 from .normalise import DATE_FLOOR
 from .tables import ListRowParser
+
+
+@dataclass
+class Columnar:
+    """What the fast path read from a file."""
+
+    # One row per child, in pseudonymised ID order: pseudo_id, date_of_birth (ISO text),
+    # age_years, sex, ethnicity, team, events (the JSON text the pool stores).
+    children: pl.DataFrame
+    # Every event: number (the child's row in ``children``), kind, date, latest.
+    events: pl.DataFrame
+    rows_read: int
 
 
 class _Fallback(Exception):
@@ -151,7 +164,7 @@ def _source(reader: CsvReader) -> Any:
 
 def read_columnar(
     reader: CsvReader, pseudonymise: Any, *, batch_rows: int | None = None
-) -> tuple[pl.DataFrame, int] | None:
+) -> Columnar | None:
     """(one row per child: pseudo_id, date_of_birth, age_years, sex, ethnicity, team,
     events JSON text; rows read), or None when the row-by-row reader must be used.
     The file is read ``batch_rows`` rows at a time (default BATCH_ROWS)."""
@@ -171,9 +184,7 @@ def read_columnar(
         return None
 
 
-def _read(
-    reader: CsvReader, parser: ListRowParser, pseudonymise: Any, batch_rows: int
-) -> tuple[pl.DataFrame, int]:
+def _read(reader: CsvReader, parser: ListRowParser, pseudonymise: Any, batch_rows: int) -> Columnar:
     scan = pl.scan_csv(
         _source(reader),
         has_header=False,
@@ -307,10 +318,12 @@ def _read(
         raise _Fallback
     rows = pl.concat(batches, rechunk=False)
     batches.clear()
-    return _children(rows, parser, pseudonymise), rows_read
+    return Columnar(*_children(rows, parser, pseudonymise), rows_read)
 
 
-def _children(rows: pl.DataFrame, parser: ListRowParser, pseudonymise: Any) -> pl.DataFrame:
+def _children(
+    rows: pl.DataFrame, parser: ListRowParser, pseudonymise: Any
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One row per child from the normalised rows of the whole file, as the row-by-row path
     would have merged them (in pseudonymised ID order)."""
     # Each child's details must be the same on every row that names them, so that merging
@@ -355,6 +368,7 @@ def _children(rows: pl.DataFrame, parser: ListRowParser, pseudonymise: Any) -> p
         json_of[name] = pl.col(name).replace_strict(
             texts, [_json_text(t) for t in texts], return_dtype=pl.String
         )
+    dates = keyed.select("child", "kind", "date", pl.col("latest") != "")
     keyed = keyed.select(
         "child",
         "kind",
@@ -390,10 +404,14 @@ def _children(rows: pl.DataFrame, parser: ListRowParser, pseudonymise: Any) -> p
     pseudo_ids = _pseudonymised(children.get_column("child").to_list(), pseudonymise)
     # In pseudonymised ID order: written so, the pool's unique index on it grows at its end
     # rather than at random places (several times faster for SQLite on a big first import).
-    return children.select(
+    children = children.select(
         pl.Series("pseudo_id", pseudo_ids, dtype=pl.String),
         pl.col("date_of_birth").dt.to_string("%Y-%m-%d"),
         "age_years",
         *(pl.col(n).fill_null("") for n in ("sex", "ethnicity", "team")),
+        "child",
         pl.col("events").fill_null("[]"),
     ).sort("pseudo_id")
+    numbers = children.select("child").with_row_index("number")
+    dates = dates.join(numbers, on="child").select("number", "kind", "date", "latest")
+    return children.drop("child"), dates
