@@ -14,6 +14,7 @@ import hmac
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -196,14 +197,12 @@ def _write_columnar(partnership: Partnership, children: pl.DataFrame, seen: _See
         # The datetime as Django's SQLite adapter writes it, adapted once rather than per row.
         stamp = now.isoformat(" ") if connection.vendor == "sqlite" else now
         sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - table and column names are ours  # nosec B608
-        rows = children.select(
-            pl.lit(partnership.pk).alias("partnership_id"),
-            pl.all(),
-            pl.lit(stamp).alias("updated_at"),
-        )
         with connection.cursor() as cursor:
-            for chunk in rows.iter_slices(COLUMNAR_CHUNK):
-                cursor.executemany(sql, chunk.rows())
+            for chunk in children.iter_slices(COLUMNAR_CHUNK):
+                # Column by column into Python, zipped into rows as executemany takes them:
+                # faster than polars' own rows().
+                values = (chunk.get_column(name).to_list() for name in chunk.columns)
+                cursor.executemany(sql, list(zip(repeat(partnership.pk), *values, repeat(stamp))))
         seen.inserted = children.height
         return
     for chunk in children.iter_slices(BATCH):
