@@ -197,6 +197,10 @@ def _write_columnar(partnership: Partnership, children: pl.DataFrame, seen: _See
         # The datetime as Django's SQLite adapter writes it, adapted once rather than per row.
         stamp = now.isoformat(" ") if connection.vendor == "sqlite" else now
         sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - table and column names are ours  # nosec B608
+        if connection.vendor == "postgresql":
+            _copy_columnar(table, columns, partnership, children, now)
+            seen.inserted = children.height
+            return
         with connection.cursor() as cursor:
             for chunk in children.iter_slices(COLUMNAR_CHUNK):
                 # Column by column into Python, zipped into rows as executemany takes them:
@@ -218,6 +222,18 @@ def _write_columnar(partnership: Partnership, children: pl.DataFrame, seen: _See
             for pseudo_id, dob, age, sex, ethnicity, team, events in chunk.iter_rows()
         }
         _flush(partnership, batch, seen)
+
+
+def _copy_columnar(
+    table: str, columns: str, partnership: Partnership, children: pl.DataFrame, now: dt.datetime
+) -> None:
+    """PostgreSQL: the rows go in by COPY, several times faster than INSERTs."""
+    sql = f"COPY {table} ({columns}) FROM STDIN"  # table and column names are ours
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for chunk in children.iter_slices(COLUMNAR_CHUNK):
+            values = (chunk.get_column(name).to_list() for name in chunk.columns)
+            for row in zip(repeat(partnership.pk), *values, repeat(now)):
+                copy.write_row(row)
 
 
 def _flush(partnership: Partnership, batch: dict[str, dict[str, Any]], seen: _Seen) -> None:
