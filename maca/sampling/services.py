@@ -10,7 +10,6 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
-import hmac
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -74,46 +73,53 @@ class ImportSummary:
 def pseudonymise(raw_id: str) -> str:
     """Keyed hash of a council child ID, so the same child matches across lists and imports
     without the raw ID being stored."""
-    key = settings.PSEUDONYM_KEY
-    if not key:
-        raise ServiceError("MACA_PSEUDONYM_KEY is not set, so children cannot be pseudonymised.")
-    keyed = _keyed_hash(key).copy()  # the key's own set-up is done once, not once per child
-    keyed.update(raw_id.strip().encode())
-    return keyed.hexdigest()
+    inner, outer = _keyed_pads(_pseudonym_key())
+    one = inner.copy()
+    one.update(raw_id.strip().encode())
+    two = outer.copy()
+    two.update(one.digest())
+    return two.hexdigest()
 
 
 def _pseudonymise_many(raw_ids: list[str]) -> list[str]:
     """``pseudonymise`` of many IDs at once (the columnar import path)."""
+    inner, outer = _keyed_pads(_pseudonym_key())
+    inner_copy, outer_copy = inner.copy, outer.copy
+    out: list[str] = []
+    append = out.append
+    for raw_id in raw_ids:
+        one = inner_copy()
+        one.update(raw_id.strip().encode())
+        two = outer_copy()
+        two.update(one.digest())
+        append(two.hexdigest())
+    return out
+
+
+pseudonymise.many = _pseudonymise_many  # type: ignore[attr-defined]
+
+_SHA256_BLOCK = 64
+
+
+def _pseudonym_key() -> str:
     key = settings.PSEUDONYM_KEY
     if not key:
         raise ServiceError("MACA_PSEUDONYM_KEY is not set, so children cannot be pseudonymised.")
-    # HMAC-SHA256 spelt out (RFC 2104) over hashlib objects prepared once: the same digests
-    # as hmac, without its Python-level wrapper per ID.
+    return str(key)
+
+
+@functools.lru_cache(maxsize=4)
+def _keyed_pads(key: str) -> tuple[Any, Any]:
+    """HMAC-SHA256 (RFC 2104) spelt out: the key's inner and outer hash states, prepared once
+    per key, so each ID costs two state copies and no Python-level hmac object (the same
+    digests as ``hmac.new(key, id, sha256)``)."""
     secret = key.encode()
     if len(secret) > _SHA256_BLOCK:
         secret = hashlib.sha256(secret).digest()
     secret = secret.ljust(_SHA256_BLOCK, b"\0")
     inner = hashlib.sha256(bytes(b ^ 0x36 for b in secret))
     outer = hashlib.sha256(bytes(b ^ 0x5C for b in secret))
-    out = []
-    for raw_id in raw_ids:
-        one = inner.copy()
-        one.update(raw_id.strip().encode())
-        two = outer.copy()
-        two.update(one.digest())
-        out.append(two.hexdigest())
-    return out
-
-
-_SHA256_BLOCK = 64
-
-
-pseudonymise.many = _pseudonymise_many  # type: ignore[attr-defined]
-
-
-@functools.lru_cache(maxsize=4)
-def _keyed_hash(key: str) -> hmac.HMAC:
-    return hmac.new(key.encode(), digestmod=hashlib.sha256)
+    return inner, outer
 
 
 def _events_json(record: ChildRecord) -> list[dict[str, Any]]:

@@ -243,3 +243,18 @@ def test_the_fast_path_reports_progress_batch_by_batch(world, monkeypatch):
     )
     assert used == [True]
     assert calls == [(100, None), (200, None), (250, None), (250, 250)]
+
+
+def test_pseudonymise_is_hmac_sha256_of_the_stripped_id(settings):
+    import hashlib
+    import hmac
+
+    for key in ("k", "x" * 64, "a much longer key than one SHA-256 block " * 3):
+        settings.PSEUDONYM_KEY = key
+        services._keyed_pads.cache_clear()
+        ids = ["CH000001", " 12345 ", "Élodie-7"]
+        expected = [
+            hmac.new(key.encode(), i.strip().encode(), hashlib.sha256).hexdigest() for i in ids
+        ]
+        assert [services.pseudonymise(i) for i in ids] == expected
+        assert services.pseudonymise.many(ids) == expected
