@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -39,6 +39,7 @@ from maca.sampling.models import EligibilityCriteria, PoolChild, PoolImport, Sel
 
 BATCH = 2000
 COLUMNAR_CHUNK = 50_000  # rows per executemany on the columnar path
+ROWS_PER_INSERT = 100  # rows per INSERT statement on the columnar path (SQLite)
 
 
 class PoolImportRefused(ServiceError):
@@ -202,17 +203,31 @@ def _write_columnar(partnership: Partnership, children: pl.DataFrame, seen: _See
         now = timezone.now()
         # The datetime as Django's SQLite adapter writes it, adapted once rather than per row.
         stamp = now.isoformat(" ") if connection.vendor == "sqlite" else now
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - table and column names are ours  # nosec B608
         if connection.vendor == "postgresql":
             _copy_columnar(table, columns, partnership, children, now)
             seen.inserted = children.height
             return
+
+        def insert(rows: int) -> str:
+            values = ", ".join([f"({marks})"] * rows)
+            return f"INSERT INTO {table} ({columns}) VALUES {values}"  # noqa: S608 - table and column names are ours  # nosec B608
+
+        # ROWS_PER_INSERT rows per statement: SQLite's work per statement (the AUTOINCREMENT
+        # counter, the deferred foreign key) is then done once per so many rows, not per row.
+        step = ROWS_PER_INSERT * len(names)
+        sql = insert(ROWS_PER_INSERT)
         with connection.cursor() as cursor:
             for chunk in children.iter_slices(COLUMNAR_CHUNK):
-                # Column by column into Python, zipped into rows as executemany takes them:
-                # faster than polars' own rows().
+                # Column by column into Python, then one flat list of every value in order:
+                # much faster than polars' own rows().
                 values = (chunk.get_column(name).to_list() for name in chunk.columns)
-                cursor.executemany(sql, list(zip(repeat(partnership.pk), *values, repeat(stamp))))
+                flat = list(
+                    chain.from_iterable(zip(repeat(partnership.pk), *values, repeat(stamp)))
+                )
+                whole = len(flat) - len(flat) % step
+                cursor.executemany(sql, [flat[i : i + step] for i in range(0, whole, step)])
+                if whole < len(flat):
+                    cursor.execute(insert((len(flat) - whole) // len(names)), flat[whole:])
         seen.inserted = children.height
         return
     for chunk in children.iter_slices(BATCH):

@@ -69,6 +69,8 @@ def _import(
 ):
     if batch_rows is not None:
         monkeypatch.setattr(columnar, "BATCH_ROWS", batch_rows)
+        # Rows per INSERT: 2,000 children are then not a whole number of statements.
+        monkeypatch.setattr(services, "ROWS_PER_INSERT", 7)
     if not fast:
         monkeypatch.setattr(services, "read_columnar", lambda reader, pseudonymise: None)
     used = []
