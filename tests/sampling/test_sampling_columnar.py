@@ -260,3 +260,56 @@ def test_pseudonymise_is_hmac_sha256_of_the_stripped_id(settings):
         ]
         assert [services.pseudonymise(i) for i in ids] == expected
         assert services.pseudonymise.many(ids) == expected
+
+
+@pytest.mark.django_db
+def test_crlf_line_ends_and_blank_rows_give_the_same_pool_both_ways(world, monkeypatch):
+    from maca.partnerships.models import Partnership
+
+    lines = _list3(400).decode().splitlines()
+    lines.insert(100, ",,,,,,,,,")
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    other = Partnership.objects.create(name="Other partnership", slug="other-columnar")
+    fast, used = _import(
+        world, world.partnership, data, fast=True, monkeypatch=monkeypatch, batch_rows=60
+    )
+    slow, _ = _import(world, other, data, fast=False, monkeypatch=monkeypatch)
+    assert used == [True]
+    assert _counts(fast) == _counts(slow) and fast.rows_read == 400
+    assert _pool(world.partnership) == _pool(other)
+
+
+@pytest.mark.django_db
+def test_a_list_with_only_its_header_is_read_as_before(world, monkeypatch):
+    summary, _ = _import(
+        world, world.partnership, (HEADER + "\n").encode(), fast=True, monkeypatch=monkeypatch
+    )
+    assert summary.rows_read == 0 and summary.children == 0
+
+
+@pytest.mark.django_db
+def test_a_path_and_a_stream_named_like_another_file_read_their_own_rows(
+    world, monkeypatch, tmp_path
+):
+    """An uploaded stream's ``name`` is whatever the user called it: never read from there."""
+    from maca.partnerships.models import Partnership
+
+    path = tmp_path / "List 3.csv"
+    path.write_bytes(_list3(90))
+    monkeypatch.chdir(tmp_path)
+    stream = io.BytesIO(_list3(30, seed=2))
+    stream.name = "List 3.csv"
+    used = []
+    real = columnar.read_columnar
+    monkeypatch.setattr(
+        services, "read_columnar", lambda *a: used.append(real(*a) is not None) or real(*a)
+    )
+    from_stream = services.pool_import(
+        actor=None, partnership=world.partnership, source=stream, filename="List 3.csv", today=TODAY
+    )
+    other = Partnership.objects.create(name="Other partnership", slug="other-columnar")
+    from_path = services.pool_import(
+        actor=None, partnership=other, source=path, filename="List 3.csv", today=TODAY
+    )
+    assert (from_stream.rows_read, from_path.rows_read) == (30, 90)
+    assert used == [True, True]

@@ -154,9 +154,11 @@ def _pseudonymised(texts: list[str], pseudonymise: Any) -> list[str]:
 
 
 def _source(reader: CsvReader) -> Any:
-    """The file's path when it has one (polars then reads it without a copy in memory)."""
+    """The file's path when the reader opened it from one (polars then reads the file without
+    a copy in memory); otherwise the stream. A stream's own ``name`` is not trusted: an
+    uploaded file's may be the name the user gave it."""
     name = getattr(reader.stream, "name", None)
-    if isinstance(name, str) and os.path.isfile(name):
+    if reader._owned and isinstance(name, str) and os.path.isfile(name):
         return name
     reader.stream.seek(0)
     return reader.stream
