@@ -187,7 +187,7 @@ def test_a_future_referral_date_falls_back_and_is_refused_as_before(world, monke
 
 @pytest.mark.django_db
 def test_a_list_over_the_columnar_limit_streams_row_by_row(world, monkeypatch, settings):
-    """The columnar path holds the whole file in memory: a big list must not take it."""
+    """The columnar path holds every row's normalised values: a huge list must not take it."""
     data = _list3(300)
     settings.MACA_IMPORT_COLUMNAR_MAX_BYTES = len(data) - 1
     summary, used = _import(world, world.partnership, data, fast=True, monkeypatch=monkeypatch)
