@@ -188,9 +188,10 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 # Pool uploads larger than this run as a background job with progress on the page (`maca
 # worker`, or the worker thread `maca demo` starts); smaller ones are imported at once.
 MACA_IMPORT_INLINE_MAX_BYTES = int(os.environ.get("MACA_IMPORT_INLINE_MAX_BYTES", "2000000"))
-# Clean single Annex A list CSVs up to this size are read a column at a time (polars), which
-# holds the whole file in memory (about 13 times its size); bigger files stream row by row.
-MACA_IMPORT_COLUMNAR_MAX_BYTES = int(os.environ.get("MACA_IMPORT_COLUMNAR_MAX_BYTES", "40000000"))
+# Clean single Annex A list CSVs up to this size are read a column at a time (polars), in
+# batches, but holding every row's normalised values (0.7 GiB peak for a million rows, 100 MB);
+# bigger files stream row by row.
+MACA_IMPORT_COLUMNAR_MAX_BYTES = int(os.environ.get("MACA_IMPORT_COLUMNAR_MAX_BYTES", "150000000"))
 # The largest case-pool file accepted at all (.csv, .txt, .xlsx or .xml; default 500 MB).
 MACA_POOL_UPLOAD_MAX_BYTES = int(os.environ.get("MACA_POOL_UPLOAD_MAX_BYTES", "500000000"))
 _manifest = not (DEBUG or TESTING or os.environ.get("MACA_RELAXED_ENV") == "demo")
