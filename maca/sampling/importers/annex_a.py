@@ -2,7 +2,7 @@
 
 Read with python-calamine (Rust) when it is installed and the file is not huge: about ten
 times faster than openpyxl, with its cell values converted to what openpyxl gives (whole numbers
-as int, dates as midnight datetimes, empty cells as None), so both give the same pool and the
+as int, empty cells as None; dates stay dates, read alike), so both give the same pool and the
 same messages. calamine holds a whole sheet in memory and reads Excel errors ("#N/A") as
 blanks, so a workbook over ``CALAMINE_MAX_BYTES``, one with error cells, and any file calamine
 cannot open are streamed with openpyxl's read-only mode instead (which also words the errors
@@ -45,17 +45,6 @@ EXCEL_1904 = dt.datetime(1904, 1, 1)
 _DATE_1904 = re.compile(rb"""date1904\s*=\s*["'](1|true)["']""")
 
 
-def _as_openpyxl(value: object) -> object:
-    """A calamine cell value as openpyxl's read-only, data-only mode gives it."""
-    if value == "" and isinstance(value, str):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return dt.datetime(value.year, value.month, value.day)
-    return value
-
-
 class _CalamineSheet:
     """The little of openpyxl's read-only worksheet the reader uses, over a calamine sheet."""
 
@@ -70,24 +59,24 @@ class _CalamineSheet:
         """calamine reads every row there is: nothing to reset."""
 
     def iter_rows(self, min_row: int = 1, values_only: bool = True) -> Iterator[tuple[object, ...]]:
-        # _as_openpyxl, applied only to the cells that need it: most cells are text or
-        # non-integral numbers, and a call per cell was a third of reading a big sheet.
-        convert = _as_openpyxl
+        # Cell values as openpyxl gives them (whole numbers as int, empty text as None), except
+        # that a date cell stays a date: every reader treats a date and a midnight datetime
+        # alike (same value, same text in messages), and making a datetime of every date cell
+        # was a noticeable part of reading a big sheet.
         pad = self._skipped_columns
-        str_, float_, date_ = str, float, dt.date
+        str_, float_ = str, float
         for values in islice(self._sheet.iter_rows(), min_row - 1, None):
-            yield pad + tuple(
+            row = tuple(
                 [
                     (value or None)
                     if (kind := value.__class__) is str_
                     else (int(value) if value.is_integer() else value)
                     if kind is float_
-                    else convert(value)
-                    if kind is date_
                     else value
                     for value in values
                 ]
             )
+            yield pad + row if pad else row
 
 
 class _CalamineWorkbook:
