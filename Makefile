@@ -59,10 +59,10 @@ migrations-check: .venv/.synced ## Fail if a model change has no migration
 
 check: lint security migrations-check ## Everything CI checks except the tests
 
-bench-quick: .venv/.synced ## Benchmarks at small sizes against floors measured in the same run (a smoke-level check: about 40 s of CPU, a minute or more on a busy machine)
+bench-quick: .venv/.synced ## Benchmarks at small sizes against floors measured in the same run (a smoke-level check: about 45 s on 2 quiet cores)
 	$(UV) run --group bench python bench/run.py --quick
 
-bench: .venv/.synced ## Full-size benchmarks (about 10 minutes); report in bench/out/report.md
+bench: .venv/.synced ## Full-size benchmarks (about 5 minutes on 2 quiet cores); report in bench/out/report.md
 	$(UV) run --group bench python bench/run.py
 
 crash-test: install ## SIGKILL the production server under 8 writers, 20 rounds: no acknowledged save lost (bench/crash.py)
