@@ -47,11 +47,6 @@ def _nonce(number: int) -> bytes:
     return b"\0\0\0\0" + number.to_bytes(8, "big")
 
 
-def is_encrypted(path: Any) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(len(MAGIC)) == MAGIC
-
-
 class EncryptingWriter(io.RawIOBase):
     """A write-only file object: what is written goes out encrypted to `out`. `close()`
     writes the final record (and does not close `out`)."""

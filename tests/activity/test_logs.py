@@ -73,6 +73,12 @@ def test_a_refused_look_at_a_case_is_logged_as_a_refusal_and_answers_not_found(w
     last = AccessEntry.objects.order_by("pk").last()
     assert last is not None
     assert (last.user_id, last.action) == (world.users["police"].pk, "case_record.view.refused")
+    # Nor, before moderation, the children's social care return on the same case.
+    csc_return = reverse("audits:return", args=[audit.reference, 1, world.agencies["csc"].slug])
+    assert client.get(csc_return).status_code == 404
+    last = AccessEntry.objects.order_by("pk").last()
+    assert last is not None
+    assert (last.user_id, last.action) == (world.users["police"].pk, "return.view.refused")
 
 
 def test_the_business_unit_can_read_who_viewed_what(world, client):

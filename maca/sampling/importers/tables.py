@@ -26,7 +26,7 @@ from .cells import (
     read_text,
     read_yes_no,
 )
-from .model import EVENT_KINDS, ChildRecord, Event, RowRecord
+from .model import EVENT_KINDS, ChildRecord, Event, RowRecord, latest_team
 from .normalise import cell_text, header_key, header_keys, is_placeholder, join_or
 
 HEADER_SEARCH_ROWS = 10  # title rows above the header row are allowed
@@ -666,8 +666,7 @@ class RowParser:
             age_years=child.age_years,
             sex=child.sex,
             ethnicity=child.ethnicity,
-            # The team on the latest event that names one (``latest_team``, already sorted).
-            team=next((e.team for e in reversed(ordered) if e.team), None) or child.team,
+            team=latest_team(ordered) or child.team,
             events=ordered,
             sources=(self.source,),
         )
