@@ -62,9 +62,10 @@ def case_get(
     has passed (`case_logged`, or the record and return getters), so each page view writes
     exactly one entry and a refusal none.
     """
-    case = Case.objects.filter(audit=audit, number=number).select_related("audit").first()
+    case = Case.objects.filter(audit=audit, number=number).first()
     if case is None:
         raise Http404("No such case")
+    case.audit = audit  # already read, with its tool and scale: no second join, no lazy query
     if not perms.can_view_case(actor, case):
         refusal_logged(actor, case, case, action, case.label)
         raise Http404("No such case")
@@ -131,11 +132,12 @@ def returns_for_case(actor: Actor, case: Case) -> list[AgencyReturn]:
 def return_get(actor: Actor, case: Case, agency_slug: str) -> AgencyReturn:
     ret = (
         AgencyReturn.objects.filter(case=case, agency__slug=agency_slug)
-        .select_related("agency", "case", "case__audit", "case__audit__tool__scale")
+        .select_related("agency")
         .first()
     )
     if ret is None:
         raise Http404("No such return")
+    ret.case = case  # the case (and its audit) the caller already read and checked
     if not perms.can_read_return(actor, ret):
         refusal_logged(actor, case, ret, "return.view", str(ret))
         raise Http404("No such return")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
@@ -63,20 +65,62 @@ class ChronologyEvent(models.Model):
     @property
     def at(self) -> str:
         """The contract's `at`: a date, or a local date-time."""
-        if self.at_time is None:
-            return self.on_date.isoformat()
-        return f"{self.on_date.isoformat()}T{self.at_time.strftime('%H:%M')}"
+        return contract_at(self.on_date, self.at_time)
 
     def to_contract(self) -> dict[str, object]:
-        out: dict[str, object] = {
-            "id": str(self.pk),
-            "at": self.at,
-            "type": self.event_type,
-            "agency": self.agency.slug,
-        }
-        if self.incident is not None:
-            out["incident"] = self.incident.code
-        if self.summary:
-            out["summary"] = self.summary
-        out.update(self.details)
-        return out
+        return contract_event(
+            self.pk,
+            self.on_date,
+            self.at_time,
+            self.event_type,
+            self.agency.slug,
+            self.incident.code if self.incident is not None else None,
+            self.summary,
+            self.details,
+        )
+
+
+# The columns `contract_event` takes, in order: pages that only evaluate a chronology read
+# these with values_list rather than building a model (and its agency and incident) per event.
+CONTRACT_COLUMNS = (
+    "pk",
+    "on_date",
+    "at_time",
+    "event_type",
+    "agency__slug",
+    "incident__code",
+    "summary",
+    "details",
+)
+
+
+def contract_at(on_date: dt.date, at_time: dt.time | None) -> str:
+    """The contract's `at`: a date, or a local date-time to the minute."""
+    if at_time is None:
+        return on_date.isoformat()
+    return f"{on_date.isoformat()}T{at_time.hour:02d}:{at_time.minute:02d}"
+
+
+def contract_event(
+    pk: int,
+    on_date: dt.date,
+    at_time: dt.time | None,
+    event_type: str,
+    agency: str,
+    incident: str | None,
+    summary: str,
+    details: dict[str, object],
+) -> dict[str, object]:
+    """One event in the contract's file format (contracts.md section 3)."""
+    out: dict[str, object] = {
+        "id": str(pk),
+        "at": contract_at(on_date, at_time),
+        "type": event_type,
+        "agency": agency,
+    }
+    if incident is not None:
+        out["incident"] = incident
+    if summary:
+        out["summary"] = summary
+    out.update(details)
+    return out

@@ -46,7 +46,7 @@ def timeline(case: Case) -> dict[str, Any]:
         .select_related("agency", "incident", "recorded_by")
         .order_by("on_date", "at_time", "id")
     )
-    evaluation = case_evaluation(case) if events else None
+    evaluation = case_evaluation(case, events=events) if events else None
     results = list(evaluation.results) if evaluation else []
     chart = build_chart(
         [

@@ -27,7 +27,12 @@ from maca.chronology.engine import (
     load_protocol,
     parse_chronology,
 )
-from maca.chronology.models import ChronologyEvent, Incident
+from maca.chronology.models import (
+    CONTRACT_COLUMNS,
+    ChronologyEvent,
+    Incident,
+    contract_event,
+)
 from maca.core import permissions as perms
 from maca.core.errors import NotAllowed, ServiceError
 from maca.core.permissions import Actor
@@ -294,12 +299,21 @@ def case_document(case: Case, events: Iterable[ChronologyEvent] | None = None) -
     `events`, if given, are the case's events already loaded (in date order), so a page that
     evaluates many cases reads them all in one query.
     """
-    if events is None:
-        events = case_events(case)
     return {
         "child": {"ref": case.label, "non_mobile": case.non_mobile},
-        "events": [e.to_contract() for e in events],
+        "events": contract_events(case) if events is None else [e.to_contract() for e in events],
     }
+
+
+def contract_events(case: Case) -> list[dict[str, object]]:
+    """The case's events in date order in the contract's format, read as rows, not models
+    (the evidence on the return form and at moderation evaluates on every view)."""
+    rows = (
+        ChronologyEvent.objects.filter(case=case)
+        .order_by("on_date", "at_time", "id")
+        .values_list(*CONTRACT_COLUMNS)
+    )
+    return [contract_event(*row) for row in rows]
 
 
 def case_evaluation(
@@ -314,10 +328,10 @@ def evidence_by_question(
     case: Case, rules_by_question: dict[str, list[str]]
 ) -> dict[str, list[Any]]:
     """Rule results that bear on each audit question (the tool names the rules per question)."""
-    events = list(case_events(case))  # one query: no separate check for "no chronology"
-    if not events:
+    document = case_document(case)  # one query: no separate check for "no chronology"
+    if not document["events"]:
         return {}
-    results = case_evaluation(case, events=events).results
+    results = evaluate(parse_chronology(document), load_protocol(case.audit.protocol)).results
     return {
         code: [r for r in results if r.rule in rules]
         for code, rules in rules_by_question.items()

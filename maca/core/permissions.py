@@ -149,8 +149,18 @@ def can_view_case(actor: Actor, case: Case) -> bool:
     if actor.is_chair and audit.chair_id == actor.user_id:
         return True
     if actor.is_auditor:
-        return case.agencies.filter(pk__in=actor.agency_ids).exists()
+        return _case_known_to(actor, case)
     return False
+
+
+def _case_known_to(actor: Actor, case: Case) -> bool:
+    """Did one of the actor's agencies know the child? Remembered on the case instance (one
+    request's object), because a return page asks it for the case and again for the return."""
+    key = frozenset(actor.agency_ids)
+    known: dict[frozenset[int], bool] = case.__dict__.setdefault("_known_to_agencies", {})
+    if key not in known:
+        known[key] = case.agencies.filter(pk__in=key).exists()
+    return known[key]
 
 
 def can_view_case_record(actor: Actor, case: Case) -> bool:

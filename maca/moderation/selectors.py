@@ -36,19 +36,17 @@ def comparison(case: Case) -> dict[str, Any]:
         AgencyReturn.objects.filter(case=case).select_related("agency").order_by("agency__name")
     )
     questions = list(Question.objects.filter(tool_id=case.audit.tool_id).order_by("order"))
-    answers: dict[tuple[int, int], Answer] = {
-        (a.agency_return_id, a.question_id): a
-        for a in Answer.objects.filter(agency_return__case=case)
+    # Read as rows: a case with seven agencies has over a hundred answers.
+    cells_by_key: dict[tuple[int, int], Cell] = {
+        (return_id, question_id): Cell(ANSWER_LABELS.get(answer, ""), text, evidence, why_not)
+        for return_id, question_id, answer, text, evidence, why_not in Answer.objects.filter(
+            agency_return__case=case
+        ).values_list("agency_return_id", "question_id", "answer", "text", "evidence", "why_not")
     }
     evidence = question_evidence(case, questions)
     rows = []
     for q in questions:
-        cells: list[Cell | None] = []
-        for r in returns:
-            a = answers.get((r.pk, q.pk))
-            cells.append(
-                Cell(ANSWER_LABELS.get(a.answer, ""), a.text, a.evidence, a.why_not) if a else None
-            )
+        cells: list[Cell | None] = [cells_by_key.get((r.pk, q.pk)) for r in returns]
         rows.append(Row(q, cells, evidence.get(q.code, [])))
     scale = case.audit.tool.scale
     return {
