@@ -58,7 +58,7 @@ def action_new(request: HttpRequest, reference: str) -> HttpResponse:
         form,
         "owner_agency",
         [("", "Choose an agency")]
-        + [(str(a.pk), a.name) for a in Agency.objects.filter(partnership=audit.partnership)],
+        + [(str(a.pk), a.name) for a in Agency.objects.filter(partnership_id=audit.partnership_id)],
     )
     set_choices(
         form,

@@ -30,11 +30,14 @@ def audits_for(actor: Actor) -> QuerySet[Audit]:
     )
 
 
-def audit_get(actor: Actor, reference: str) -> Audit:
+def audit_get(actor: Actor, reference: str, *, with_chair: bool = False) -> Audit:
+    """An audit the actor may see, with its tool and scale (every audit page reads them); the
+    chair only where a page names them (each join costs every case page its share)."""
     if actor.partnership_id is None:
         raise Http404("No such audit")
+    related = ("tool", "tool__scale", "chair") if with_chair else ("tool", "tool__scale")
     audit = (
-        Audit.objects.select_related("tool", "tool__scale", "chair", "partnership")
+        Audit.objects.select_related(*related)
         .filter(partnership_id=actor.partnership_id, reference=reference)
         .first()
     )

@@ -110,7 +110,7 @@ def audit_edit(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def audit_detail(request: HttpRequest, reference: str) -> HttpResponse:
     actor = _actor(request)
-    audit = selectors.audit_get(actor, reference)
+    audit = selectors.audit_get(actor, reference, with_chair=True)
     next_status = services.NEXT_STATUS.get(audit.status)
     can_move = bool(next_status) and (
         perms.can_plan_audits(actor)

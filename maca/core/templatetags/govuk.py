@@ -2,10 +2,11 @@
 
 The return form shows about 50 fields; rendered as nested template includes they took most of
 the page's time (see docs/performance.md, "Pages"). This builds the same markup with
-format_html (every value escaped once, as a template would), one call per element. The markup
-is pinned to the template it replaced by tests/core/test_govuk_field.py: labels, hints, error
-messages with their visually hidden "Error:", aria-describedby, fieldsets with legends for
-groups, and the ids the error summary links to.
+`maca.core.html.fmt` (format_html's output, without its per-call overhead: every value escaped
+once, as a template would), one call per element. The markup is pinned to the template it
+replaced by tests/core/test_govuk_field.py: labels, hints, error messages with their visually
+hidden "Error:", aria-describedby, fieldsets with legends for groups, and the ids the error
+summary links to.
 
 Unlike an include, it reads nothing from the surrounding context: options are only what the
 tag is given (the include picked up a page's own `rows` list as the textarea's rows).
@@ -17,13 +18,14 @@ from typing import Any
 
 from django import forms, template
 from django.utils.formats import localize
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
+from maca.core.html import fmt, fmt_join
+
 register = template.Library()
-EMPTY = format_html("{}", "")
-BR = format_html("<{}>", "br")
+EMPTY = fmt("{}", "")
+BR = fmt("<{}>", "br")
 
 
 def _shown(value: Any) -> Any:
@@ -39,10 +41,10 @@ def _errors(fid: str, errors: Any) -> SafeString:
     """The error message, read out before the input: each error after a hidden "Error:"."""
     if not errors:
         return EMPTY
-    return format_html(
+    return fmt(
         '<p id="{}-error" class="govuk-error-message">{}</p>',
         fid,
-        format_html_join(
+        fmt_join(
             BR, '<span class="govuk-visually-hidden">Error:</span> {}', ((e,) for e in errors)
         ),
     )
@@ -50,11 +52,11 @@ def _errors(fid: str, errors: Any) -> SafeString:
 
 def _describedby(fid: str, hint: bool, errors: bool) -> SafeString:
     if hint and errors:
-        return format_html(' aria-describedby="{}-hint {}-error"', fid, fid)
+        return fmt(' aria-describedby="{}-hint {}-error"', fid, fid)
     if hint:
-        return format_html(' aria-describedby="{}-hint "', fid)
+        return fmt(' aria-describedby="{}-hint "', fid)
     if errors:
-        return format_html(' aria-describedby="{}-error"', fid)
+        return fmt(' aria-describedby="{}-error"', fid)
     return EMPTY
 
 
@@ -67,7 +69,7 @@ def _group(field: forms.BoundField, fid: str, wt: str, value: Any) -> SafeString
     name = field.html_name
     if wt == "radioselect":
         fvalue = str(value)
-        items = format_html_join(
+        items = fmt_join(
             "",
             '<div class="govuk-radios__item"><input class="govuk-radios__input" id="{}" '
             'name="{}" type="radio" value="{}"{}><label class="govuk-label govuk-radios__label" '
@@ -85,11 +87,11 @@ def _group(field: forms.BoundField, fid: str, wt: str, value: Any) -> SafeString
                 if choice != ""
             ),
         )
-        return format_html(
+        return fmt(
             '<div class="govuk-radios govuk-radios--small" data-module="govuk-radios">{}</div>',
             items,
         )
-    items = format_html_join(
+    items = fmt_join(
         "",
         '<div class="govuk-checkboxes__item"><input class="govuk-checkboxes__input" id="{}" '
         'name="{}" type="checkbox" value="{}"{}><label class="govuk-label '
@@ -106,7 +108,7 @@ def _group(field: forms.BoundField, fid: str, wt: str, value: Any) -> SafeString
             for counter, sub in enumerate(field, start=1)
         ),
     )
-    return format_html(
+    return fmt(
         '<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">'
         "{}</div>",
         items,
@@ -129,7 +131,7 @@ def _control(
     """The input itself for a field that is not a group or a single checkbox."""
     name = field.html_name
     if wt == "textarea":
-        return format_html(
+        return fmt(
             '<textarea class="govuk-textarea{}{}" id="{}" name="{}" rows="{}"{}>{}</textarea>',
             " govuk-textarea--error" if error else "",
             " maca-yaml" if mono else "",
@@ -141,7 +143,7 @@ def _control(
         )
     if wt == "select":
         fvalue = str(value)
-        options = format_html_join(
+        options = fmt_join(
             "",
             '<option value="{}"{}>{}</option>',
             (
@@ -149,7 +151,7 @@ def _control(
                 for choice, label in _choices(field)
             ),
         )
-        return format_html(
+        return fmt(
             '<select class="govuk-select{}" id="{}" name="{}"{}>{}</select>',
             " govuk-select--error" if error else "",
             fid,
@@ -158,7 +160,7 @@ def _control(
             options,
         )
     if wt in ("clearablefile", "file"):
-        return format_html(
+        return fmt(
             '<input class="govuk-file-upload{}" id="{}" name="{}" type="file"{}>',
             " govuk-file-upload--error" if error else "",
             fid,
@@ -166,7 +168,7 @@ def _control(
             describedby,
         )
     password = wt == "password"
-    return format_html(
+    return fmt(
         '<input class="govuk-input{}{}" id="{}" name="{}" type="{}" value="{}"{}{}{}>',
         f" govuk-input--width-{width}" if width else "",
         " govuk-input--error" if error else "",
@@ -174,9 +176,9 @@ def _control(
         name,
         "password" if password else "text",
         "" if password or value is None else _shown(value),
-        format_html(' autocomplete="{}"', autocomplete) if autocomplete else EMPTY,
+        fmt(' autocomplete="{}"', autocomplete) if autocomplete else EMPTY,
         describedby,
-        format_html(' spellcheck="{}"', "false")
+        fmt(' spellcheck="{}"', "false")
         if password or (wt == "text" and field.name == "username")
         else EMPTY,
     )
@@ -202,7 +204,7 @@ def govuk_field(
     errors = _errors(fid, ferrors)
     group_class = " govuk-form-group--error" if ferrors else ""
     if wt in ("radioselect", "checkboxselectmultiple"):
-        return format_html(
+        return fmt(
             '<div class="govuk-form-group{}"><fieldset class="govuk-fieldset"{}>'
             '<legend class="govuk-fieldset__legend govuk-fieldset__legend--{}">{}</legend>'
             "{}{}{}</fieldset></div>",
@@ -210,16 +212,14 @@ def govuk_field(
             _describedby(fid, bool(help_text), bool(ferrors)),
             size or "s",
             field.label,
-            format_html(
-                '<div id="{}-hint" class="govuk-hint maca-pre-line">{}</div>', fid, help_text
-            )
+            fmt('<div id="{}-hint" class="govuk-hint maca-pre-line">{}</div>', fid, help_text)
             if help_text
             else EMPTY,
             errors,
             _group(field, fid, wt, value),
         )
     if wt == "checkbox":
-        return format_html(
+        return fmt(
             '<div class="govuk-form-group{}">{}<div class="govuk-checkboxes '
             'govuk-checkboxes--small" data-module="govuk-checkboxes"><div '
             'class="govuk-checkboxes__item"><input class="govuk-checkboxes__input" id="{}" '
@@ -230,10 +230,10 @@ def govuk_field(
             fid,
             field.html_name,
             " checked" if value else "",
-            format_html(' aria-describedby="{}-hint"', fid) if help_text else EMPTY,
+            fmt(' aria-describedby="{}-hint"', fid) if help_text else EMPTY,
             fid,
             field.label,
-            format_html(
+            fmt(
                 '<div id="{}-hint" class="govuk-hint govuk-checkboxes__hint">{}</div>',
                 fid,
                 help_text,
@@ -241,14 +241,14 @@ def govuk_field(
             if help_text
             else EMPTY,
         )
-    return format_html(
+    return fmt(
         '<div class="govuk-form-group{}"><label class="govuk-label{}" for="{}">{}</label>{}{}{}'
         "</div>",
         group_class,
         f" govuk-label--{size}" if size else "",
         fid,
         field.label,
-        format_html('<div id="{}-hint" class="govuk-hint maca-pre-line">{}</div>', fid, help_text)
+        fmt('<div id="{}-hint" class="govuk-hint maca-pre-line">{}</div>', fid, help_text)
         if help_text
         else EMPTY,
         errors,

@@ -8,26 +8,26 @@ pinned by tests/moderation/test_comparison_cells.py.
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from maca.core.html import fmt, fmt_join
 from maca.moderation.selectors import Cell
 
 register = template.Library()
-EMPTY = format_html("{}", "")
+EMPTY = fmt("{}", "")
 
 
 def _cell(cell: Cell | None) -> SafeString:
     if not cell:
-        return format_html('<td class="govuk-table__cell">{}</td>', "Not answered")
-    return format_html(
+        return fmt('<td class="govuk-table__cell">{}</td>', "Not answered")
+    return fmt(
         '<td class="govuk-table__cell">{}{}{}{}</td>',
-        format_html("<strong>{}</strong>", cell.answer) if cell.answer else EMPTY,
-        format_html('<span class="maca-pre-line">{}</span>', cell.text) if cell.text else EMPTY,
-        format_html('<br>Why not: <span class="maca-pre-line">{}</span>', cell.why_not)
+        fmt("<strong>{}</strong>", cell.answer) if cell.answer else EMPTY,
+        fmt('<span class="maca-pre-line">{}</span>', cell.text) if cell.text else EMPTY,
+        fmt('<br>Why not: <span class="maca-pre-line">{}</span>', cell.why_not)
         if cell.why_not
         else EMPTY,
-        format_html('<br><span class="govuk-body-s maca-pre-line">{}</span>', cell.evidence)
+        fmt('<br><span class="govuk-body-s maca-pre-line">{}</span>', cell.evidence)
         if cell.evidence
         else EMPTY,
     )
@@ -36,4 +36,4 @@ def _cell(cell: Cell | None) -> SafeString:
 @register.simple_tag
 def answer_cells(cells: list[Cell | None]) -> SafeString:
     """One `<td>` per agency: its answer, text, why not and evidence, or "Not answered"."""
-    return format_html_join("", "{}", ((_cell(c),) for c in cells))
+    return fmt_join("", "{}", ((_cell(c),) for c in cells))
