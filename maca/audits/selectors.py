@@ -56,6 +56,21 @@ def cases_for(actor: Actor, audit: Audit) -> QuerySet[Case]:
     )
 
 
+def case_list(actor: Actor, audit: Audit) -> list[Case]:
+    """The cases the actor may see, for the audit page: `cases_for` with the audit the page
+    already read attached to each case, rather than joined again for every row."""
+    cases = list(
+        Case.objects.filter(perms.cases_visible_q(actor, audit))
+        .distinct()
+        .prefetch_related("agencies")
+        .select_related("moderation")
+        .order_by("number")
+    )
+    for case in cases:
+        case.audit = audit
+    return cases
+
+
 def case_get(
     actor: Actor, audit: Audit, number: int, *, action: str = "case.view", log: bool = True
 ) -> Case:

@@ -116,7 +116,7 @@ def audit_detail(request: HttpRequest, reference: str) -> HttpResponse:
         perms.can_plan_audits(actor)
         or (next_status == "reporting" and perms.can_moderate(actor, audit))
     )
-    cases = list(selectors.cases_for(actor, audit))
+    cases = selectors.case_list(actor, audit)
     full_view = perms.can_see_progress(actor, audit)
     summary = (
         services.audit_summary(audit)

@@ -122,10 +122,10 @@ def initial_for(ret: AgencyReturn) -> dict[str, Any]:
         "immediate_concern": ret.immediate_concern,
         "immediate_concern_detail": ret.immediate_concern_detail,
     }
-    for a in ret.answers.select_related("question"):
-        code = a.question.code
-        data[f"{code}-answer"] = a.answer
-        data[f"{code}-text"] = a.text
-        data[f"{code}-evidence"] = a.evidence
-        data[f"{code}-why_not"] = a.why_not
+    rows = ret.answers.values_list("question__code", "answer", "text", "evidence", "why_not")
+    for code, answer, text, evidence, why_not in rows:
+        data[f"{code}-answer"] = answer
+        data[f"{code}-text"] = text
+        data[f"{code}-evidence"] = evidence
+        data[f"{code}-why_not"] = why_not
     return data
