@@ -384,14 +384,28 @@ def can_read_review_action(actor: Actor, action: Any) -> bool:
 
 
 def actions_visible_q(actor: Actor) -> Q:
-    """The actions overview: everything for the business unit, chairs and the board; an
-    agency's auditors their own agency's actions."""
+    """The actions overview: what the actor could open on each plan (`can_read_actions`,
+    `can_read_review_action`). The business unit: everything. A chair: the audits they chair
+    at any stage, and every audit's plan once published. The board: published plans. An
+    agency's auditors: their own agency's actions on the published plans of audits their
+    agency took part in. Local reviews' actions: as `can_read_review_action`."""
+    from maca.audits.models import Audit
+
     if actor.partnership_id is None or not actor.has_any_role:
         return Q(pk__in=[])
     base = Q(partnership_id=actor.partnership_id)
-    if actor.is_admin or actor.is_chair or VIEWER in actor.roles:
+    if actor.is_admin:
         return base
-    return base & Q(owner_agency_id__in=actor.agency_ids)
+    review = Q(audit__isnull=True)
+    published = Q(audit__status__in=FOLLOW_UP_STATES)
+    if actor.is_chair or VIEWER in actor.roles:
+        chaired = Q(audit__chair_id=actor.user_id) if actor.is_chair else Q(pk__in=[])
+        return base & (review | published | chaired)
+    taking_part = Audit.agencies.through.objects.filter(agency_id__in=actor.agency_ids).values(
+        "audit_id"
+    )
+    own = Q(owner_agency_id__in=actor.agency_ids)
+    return base & own & (review | (published & Q(audit_id__in=taking_part)))
 
 
 def can_read_learning(actor: Actor, audit: Audit) -> bool:

@@ -385,3 +385,29 @@ def test_changing_a_local_reviews_action(world, client, login) -> None:
     assert answer.status_code == 302
     action.refresh_from_db()
     assert action.kind == "training"
+
+
+def test_the_overview_shows_only_plans_each_person_could_open(world, client, login) -> None:
+    """Before publication a plan is the panel's: the overview, the dashboard and the API list
+    show nobody else an action they could not open on the plan itself."""
+    from maca.actions.selectors import actions_visible
+
+    reporting = world.audit("rep", status="reporting")
+    add_action(world, reporting, owner="police", description="Drafted at the panel.")
+    published = world.audit("pub", status="published")
+    add_action(world, published, owner="police", description="Published for all.")
+
+    def seen(username: str) -> set[str]:
+        return {a.audit.reference for a in actions_visible(world.actor(username))}
+
+    assert seen("admin") == {"rep", "pub"}
+    assert seen("chair") == {"rep", "pub"}  # chairs both audits
+    assert seen("other-chair") == {"pub"}
+    assert seen("viewer") == {"pub"}
+    assert seen("police") == {"pub"}  # the owner, once published
+    assert seen("gp") == set()  # an auditor sees only their own agency's actions
+
+    login("police")
+    assert client.get(reverse("actions:plan", args=["rep"])).status_code == 404
+    body = client.get(reverse("actions:overview")).content.decode()
+    assert "Audit pub" in body and "Audit rep" not in body
