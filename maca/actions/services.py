@@ -146,6 +146,7 @@ def review_action_add(
 
 
 CLOSED_EDIT = "This action was closed by the board, so it can no longer be changed."
+CLOSED_UPDATE = "This action was closed by the board, so it takes no more progress updates."
 EDITABLE = ("description", "kind", "owner_agency_id", "lead", "due_date")
 
 
@@ -231,7 +232,10 @@ def action_progress(
         Action.objects.select_for_update(of=("self",)).select_related("audit").get(pk=action.pk)
     )
     if action.status == ActionStatus.CLOSED:
-        raise NotAllowed("This action is closed.")
+        # Whoever could update it is told why (409 in the API); anyone else learns nothing.
+        if perms.can_progress_action(actor, action) or perms.can_close(actor, action):
+            raise PreconditionFailed(CLOSED_UPDATE)
+        raise NotAllowed("You cannot update this action.")
     allowed = allowed_statuses(actor, action)
     if not allowed:
         raise NotAllowed("You cannot update this action.")

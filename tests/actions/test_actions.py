@@ -88,8 +88,10 @@ def test_only_the_board_closes_and_only_once_done(world) -> None:
     assert exc.value.field == "status"
     closed = progress(world, action, "closed", by="viewer", note="Board satisfied.")
     assert closed.status == "closed" and closed.closed_by_id == world.users["viewer"].pk
-    with pytest.raises(NotAllowed):
+    with pytest.raises(ServiceError, match="takes no more progress updates"):
         progress(world, closed, "on_track", by="admin")
+    with pytest.raises(NotAllowed):  # not hers to update, closed or not: nothing revealed
+        progress(world, closed, "on_track", by="gp")
 
 
 def test_a_stale_update_is_refused(world) -> None:

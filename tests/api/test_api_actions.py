@@ -181,7 +181,8 @@ def test_the_panel_changes_an_action_until_the_board_closes_it(plan, world):
     # A closed action takes no more updates, as on its page (which offers no statuses).
     assert chair.get(f"{PLAN}/2").json()["statuses"] == []
     reopen = _send(chair, "POST", f"{PLAN}/2/updates", {"version": version, "status": "on_track"})
-    assert reopen.status_code == 404
+    assert reopen.status_code == 409
+    assert "takes no more progress updates" in reopen.json()["detail"]
     assert Action.objects.get(pk=soon.pk).status == "closed"
 
 
