@@ -71,6 +71,14 @@ class RestoreResult:
     created: str
     files: int
     migrations: int
+    set_aside: int = 0  # files saved after the backup, moved to LEFTOVERS
+    leftovers: str = ""  # where they went
+
+
+# Files in MACA_DATA_DIR that a restored backup does not hold (saved after it was made) are
+# moved here, under the time of the restore: out of the live data, where nothing refers to
+# them any more, but not destroyed. Neither backed up nor set aside again.
+LEFTOVERS = "restore-leftovers"
 
 
 def _key() -> bytes:
@@ -186,6 +194,7 @@ def _data_files(data_dir: Path, skip: set[Path]) -> list[Path]:
     static = Path(settings.STATIC_ROOT).resolve() if settings.STATIC_ROOT else None
     # Derived data (the pool's date arrays) is rebuilt on first use: not worth keeping.
     cache = (data_dir / "cache").resolve()
+    leftovers = (data_dir / LEFTOVERS).resolve()
     files = []
     for path in sorted(data_dir.rglob("*")):
         resolved = path.resolve()
@@ -193,7 +202,7 @@ def _data_files(data_dir: Path, skip: set[Path]) -> list[Path]:
             continue
         if static is not None and resolved.is_relative_to(static):
             continue
-        if resolved.is_relative_to(cache):
+        if resolved.is_relative_to(cache) or resolved.is_relative_to(leftovers):
             continue
         files.append(path)
     return files
@@ -412,21 +421,40 @@ def _restore_database(engine: str, dump: Path) -> None:
     )
 
 
-def _restore_files(members: Path, data_dir: Path) -> int:
+def _restore_files(members: Path, data_dir: Path) -> set[str]:
+    """Put the backup's files back; return their paths relative to the data directory."""
     root = members / "files"
+    restored: set[str] = set()
     if not root.is_dir():
-        return 0
-    count = 0
+        return restored
     for path in sorted(root.rglob("*")):
         if not path.is_file():
             continue
-        dest = data_dir / path.relative_to(root)
+        relative = path.relative_to(root)
+        dest = data_dir / relative
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(dest.name + ".restoring")
         shutil.copyfile(path, tmp)
         os.replace(tmp, dest)
-        count += 1
-    return count
+        restored.add(relative.as_posix())
+    return restored
+
+
+def _set_aside(data_dir: Path, restored: set[str], stamp: str, source: Path) -> tuple[int, Path]:
+    """Move the data files the backup does not hold into LEFTOVERS/<stamp>/, keeping their
+    paths. An upload saved after the backup would otherwise stay in the live data with no
+    record referring to it, out of reach of `maca purge`'s retention."""
+    target = data_dir / LEFTOVERS / stamp
+    moved = 0
+    for path in _data_files(data_dir, _excluded(data_dir) | {source.resolve()}):
+        relative = path.relative_to(data_dir)
+        if relative.as_posix() in restored:
+            continue
+        dest = target / relative
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, dest)
+        moved += 1
+    return moved, target
 
 
 def backup_restore(source: Path) -> RestoreResult:
@@ -444,10 +472,14 @@ def backup_restore(source: Path) -> RestoreResult:
             )
         _check_schema(manifest)
         _restore_database(engine, work / "members" / DB_MEMBER[engine])
-        files = _restore_files(work / "members", data_dir)
+        restored = _restore_files(work / "members", data_dir)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    moved, leftovers = _set_aside(data_dir, restored, stamp, source)
     return RestoreResult(
         engine=engine,
         created=manifest["created"],
-        files=files,
+        files=len(restored),
         migrations=sum(len(v) for v in manifest.get("migrations", {}).values()),
+        set_aside=moved,
+        leftovers=str(leftovers) if moved else "",
     )

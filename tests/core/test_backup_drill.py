@@ -177,6 +177,7 @@ def _drill(tmp_path: Path, database_url: str, tables: Callable[[], Checksums], d
         with sqlite3.connect(data / "maca.sqlite3") as conn:
             conn.execute(damage)
     (data / "uploads" / "pool" / "annex-a.csv").write_bytes(b"overwritten")
+    (data / "uploads" / "pool" / "later.csv").write_bytes(b"Child ID,Sex\nX2,M\n")
     damaged_tables = tables()
     assert damaged_tables != before_tables
 
@@ -215,7 +216,14 @@ def _drill(tmp_path: Path, database_url: str, tables: Callable[[], Checksums], d
     elapsed = time.monotonic() - started
     assert restored.returncode == 0, restored.stderr
     assert tables() == before_tables  # every table: same rows, same content
+    # The upload saved after the backup is set aside, not left among the live data.
     assert files(data) == before_files
+    assert "1 files saved after the backup" in restored.stdout
+    [later] = (data / "restore-leftovers").rglob("later.csv")
+    assert later.read_bytes() == b"Child ID,Sex\nX2,M\n"
+    assert later.relative_to(data).parts[2:] == ("uploads", "pool", "later.csv")
+    again = _maca(env, "backup", str(tmp_path / "again.backup"))  # leftovers are not data
+    assert again.returncode == 0 and "1 files" in again.stdout, again.stdout + again.stderr
     # The restored database works: the application can read it and migrate is a no-op.
     check = _maca(env, "migrate", "--check")
     assert check.returncode == 0, check.stdout + check.stderr

@@ -32,3 +32,9 @@ class Command(BaseCommand):
             f"Restored the {result.engine} database and {result.files} files from the backup "
             f"made {result.created}."
         )
+        if result.set_aside:
+            self.stdout.write(
+                f"{result.set_aside} files saved after the backup are not in it: they were "
+                f"moved to {result.leftovers}. Check them, then delete them (they may hold "
+                "personal data, and nothing in maca refers to them now)."
+            )
