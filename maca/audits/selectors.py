@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from maca.activity.services import access_record
@@ -44,6 +44,14 @@ def audit_get(actor: Actor, reference: str, *, with_chair: bool = False) -> Audi
     if audit is None or not perms.can_view_audit(actor, audit):
         raise Http404("No such audit")
     return audit
+
+
+def follow_up_counts(audit: Audit) -> dict[str, int]:
+    """How many findings and actions the audit has, in one query (the audit page's task list;
+    neither names a child, so reading the counts is not case-level)."""
+    return Audit.objects.filter(pk=audit.pk).aggregate(
+        findings=Count("findings", distinct=True), actions=Count("actions", distinct=True)
+    )
 
 
 def cases_for(actor: Actor, audit: Audit) -> QuerySet[Case]:

@@ -126,17 +126,18 @@ def audit_detail(request: HttpRequest, reference: str) -> HttpResponse:
         )
     )
     briefing = Briefing.objects.filter(audit=audit).select_related("published_version").first()
+    counts = selectors.follow_up_counts(audit)
     context = {
         "audit": audit,
         "briefing": briefing,
         "briefing_readable": briefing is not None and perms.can_read_briefing(actor, briefing),
         "can_start_briefing": perms.can_start_briefing(actor, audit),
         "can_read_findings": perms.can_read_findings(actor, audit),
-        "findings_count": audit.findings.count(),
+        "findings_count": counts["findings"],
         "can_read_actions": perms.can_read_actions(actor, audit),
         "can_link_reaudit": perms.can_link_reaudit(actor, audit),
         "can_export": perms.can_export_audit(actor, audit),
-        "actions_count": audit.actions.count(),
+        "actions_count": counts["actions"],
         "cases": cases,
         "summary": summary,
         "next_status": next_status,
