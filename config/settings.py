@@ -46,6 +46,11 @@ if not _secret:
             "MACA_SECRET_KEY is not set. Set it to a long random value (see .env.example)."
         )
 SECRET_KEY = _secret
+# Earlier secret keys, comma-separated, while rotating: what they signed (sessions, recovery
+# codes) keeps working until they are removed.
+SECRET_KEY_FALLBACKS = [
+    key.strip() for key in os.environ.get("MACA_SECRET_KEY_FALLBACKS", "").split(",") if key.strip()
+]
 
 # Keys the hash that pseudonymises council child IDs. It must never change for a deployment.
 PSEUDONYM_KEY = os.environ.get("MACA_PSEUDONYM_KEY", "")

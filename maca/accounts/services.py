@@ -17,6 +17,7 @@ from typing import Any, Literal
 import segno
 from django.conf import settings
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 from django_otp import devices_for_user, user_has_device, verify_token
 from django_otp.models import Device
@@ -160,8 +161,34 @@ def _new_recovery_codes(user: Any) -> list[str]:
         token = StaticToken.random_token()
         if token not in codes:
             codes.append(token)
-    StaticToken.objects.bulk_create([StaticToken(device=static, token=t) for t in codes])
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=static, token=recovery_code_stored(t)) for t in codes]
+    )
     return codes
+
+
+def recovery_code_stored(code: str, secret: str | None = None) -> str:
+    """What is kept of a recovery code: a keyed hash, never the code.
+
+    HMAC-SHA256 under the secret key (a recovery code has about 40 bits of randomness, so an
+    unkeyed hash of a copied database could be reversed by trying them all), cut to the 16
+    characters django-otp's token column holds: 64 bits, which nobody can guess without the key.
+    """
+    digest = salted_hmac("maca.recovery-code", code, secret=secret, algorithm="sha256")
+    return digest.hexdigest()[:16]
+
+
+def _as_checked(device: Device, code: str) -> str:
+    """What the device is asked to match: an app code as typed; for recovery codes, kept
+    hashed, the hash of what was typed. Under a fallback key if one matches (codes made before
+    the secret key was rotated keep working while the old key is a fallback), so a right code
+    is one check and a wrong one counts once towards the device's throttling."""
+    if not isinstance(device, StaticDevice):
+        return code
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    stored = [recovery_code_stored(code, key) for key in keys]
+    found = device.token_set.filter(token__in=stored).values_list("token", flat=True).first()
+    return found or stored[0]
 
 
 # --- Checking a code -----------------------------------------------------------------------
@@ -203,7 +230,7 @@ def code_verify(*, user: Any, code: str) -> Verified | None:
         if not allowed:
             raise TooManyAttempts
     for device in devices:
-        verified = verify_token(user, device.persistent_id, code)
+        verified = verify_token(user, device.persistent_id, _as_checked(device, code))
         if verified is not None:
             used_recovery = isinstance(verified, StaticDevice)
             left = recovery_codes_left(user)

@@ -21,7 +21,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from maca.accounts.middleware import SECOND_FACTOR_EXEMPT
-from maca.accounts.services import second_factor_required, setup_confirm
+from maca.accounts.services import recovery_code_stored, second_factor_required, setup_confirm
 from maca.activity.models import AccessEntry, ActivityEntry
 from maca.chronology import services as chronology_services
 from maca.partnerships.models import Agency, Membership, Partnership, Role, User
@@ -218,6 +218,45 @@ def test_a_recovery_code_works_once(world):
     assert StaticToken.objects.filter(device__user=world.users["admin"]).count() == 8
 
 
+def test_recovery_codes_are_kept_only_as_keyed_hashes(world, settings):
+    """A copy of the database gives nobody a recovery code; a code made before the secret key
+    was rotated still works while the old key is a fallback."""
+    user = world.users["admin"]
+    _, codes = enrol(user)
+    stored = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    assert len(stored) == 10 and not stored & set(codes)
+    assert stored == {recovery_code_stored(code) for code in codes}
+
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-rotated-secret-key-0123456789-0123456789-0123456789"
+    client = Client()
+    password_sign_in(client, "admin")
+    assert client.post(VERIFY, {"code": codes[0], "next": "/"}).status_code == 302
+    settings.SECRET_KEY_FALLBACKS = []  # the old key dropped: its codes no longer work
+    other = Client()
+    password_sign_in(other, "admin")
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2), tick=False):
+        refused = other.post(VERIFY, {"code": codes[1]})
+    assert "That code is not right" in refused.content.decode()
+
+
+def test_plain_recovery_codes_from_before_are_hashed_by_the_migration(world):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    user = world.users["admin"]
+    device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    device.token_set.create(token="abcd2345")
+    migration = import_module("maca.accounts.migrations.0001_hash_recovery_codes")
+    migration.hash_plain_codes(apps, None)
+    migration.hash_plain_codes(apps, None)  # run twice: a hashed code is left alone
+    assert list(device.token_set.values_list("token", flat=True)) == [
+        recovery_code_stored("abcd2345")
+    ]
+
+
 def _partnership_with_admin(slug: str, *, is_demo: bool, username: str) -> User:
     partnership = Partnership.objects.create(name=f"{slug} partnership", slug=slug, is_demo=is_demo)
     Agency.objects.create(partnership=partnership, slug="csc", name="CSC")
@@ -328,7 +367,7 @@ def test_new_recovery_codes_replace_the_old_ones_after_confirming_it_is_you(worl
         # Not recently: a borrowed session cannot mint codes without the password and a code.
         asked = client.post(new_url)
         assert asked.status_code == 302 and asked["Location"].startswith("/accounts/confirm/")
-        assert StaticToken.objects.filter(token=old_codes[0]).exists()
+        assert StaticToken.objects.filter(token=recovery_code_stored(old_codes[0])).exists()
         client.post(
             "/accounts/confirm/",
             {"password": PASSWORD, "code": app_code(device), "next": new_url},
@@ -339,7 +378,7 @@ def test_new_recovery_codes_replace_the_old_ones_after_confirming_it_is_you(worl
     shown = re.findall(r"<code>([a-z0-9]+)</code>", page)
     assert len(shown) == 10 and not set(shown) & set(old_codes)
     tokens = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
-    assert tokens == set(shown)
+    assert tokens == {recovery_code_stored(code) for code in shown}
     assert ActivityEntry.objects.filter(action="account.recovery_codes_renewed").count() == 1
     # Shown once: the page does not show them again.
     assert client.get(reverse("accounts:recovery_codes")).status_code == 302

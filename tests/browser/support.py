@@ -105,7 +105,7 @@ def fresh_recovery_code(username: str) -> str | None:
     from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from maca.accounts.services import second_factor_required
+    from maca.accounts.services import recovery_code_stored, second_factor_required
     from maca.partnerships.models import User
 
     user = User.objects.get(username=username)
@@ -116,7 +116,7 @@ def fresh_recovery_code(username: str) -> str | None:
         user=user, confirmed=True, defaults={"name": "Recovery codes"}
     )
     token = StaticToken.random_token()
-    StaticToken.objects.create(device=device, token=token)
+    StaticToken.objects.create(device=device, token=recovery_code_stored(token))
     return token
 
 
