@@ -11,9 +11,11 @@ for damaged files).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
+import threading
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -25,17 +27,17 @@ from .base import PROGRESS_EVERY, CaseReader, Progress, Source
 from .cells import Context, Pseudonymise
 from .model import RowRecord, UnreadableFile
 from .normalise import EXCEL_1900, cell_text
+from .quick_rows import QuickRows, quick_rows
 from .tables import HEADER_SEARCH_ROWS, ListRowParser, ListSpec, identify_list
 
 
-def _guarded(rows: Iterator[tuple[object, ...]], title: str) -> Iterator[tuple[object, ...]]:
+def _guarded(rows: Iterator[Any], title: str) -> Iterator[Any]:
     """The sheet's rows; anything openpyxl, zipfile or the XML parser raises while reading a
     damaged file becomes UnreadableFile (our own row parsing is not wrapped)."""
     # Only the reading is inside the try: an exception in the consumer's own code is raised
     # there, never thrown into this generator.
     try:
-        for values in rows:
-            yield tuple(values)
+        yield from rows
     except Exception as exc:  # damaged archives raise many kinds (zlib, zipfile, XML...)
         raise UnreadableFile(f'sheet "{title}" could not be read: {exc}') from exc
 
@@ -64,19 +66,34 @@ class _CalamineSheet:
         # alike (same value, same text in messages), and making a datetime of every date cell
         # was a noticeable part of reading a big sheet.
         pad = self._skipped_columns
-        str_, float_ = str, float
-        for values in islice(self._sheet.iter_rows(), min_row - 1, None):
-            row = tuple(
-                [
-                    (value or None)
-                    if (kind := value.__class__) is str_
-                    else (int(value) if value.is_integer() else value)
-                    if kind is float_
-                    else value
-                    for value in values
-                ]
-            )
+        for values in self.raw_rows(min_row):
+            row = converted(values)
             yield pad + row if pad else row
+
+    def raw_rows(self, min_row: int = 1) -> Iterator[list[Any]]:
+        """calamine's own rows from ``min_row`` on (no padding, cells as calamine gives them)."""
+        return islice(self._sheet.iter_rows(), min_row - 1, None)
+
+    def quick(self, parser: Any) -> QuickRows | None:
+        """The quiet-row shortcut for this sheet's list rows, where it applies."""
+        if self._skipped_columns or not isinstance(parser, ListRowParser):
+            return None
+        return quick_rows(parser, self._sheet.width)
+
+
+def converted(values: list[Any]) -> tuple[object, ...]:
+    """One calamine row as openpyxl gives it (see ``cell_value``), inlined: once per row."""
+    str_, float_ = str, float
+    return tuple(
+        [
+            (value or None)
+            if (kind := value.__class__) is str_
+            else (int(value) if value.is_integer() else value)
+            if kind is float_
+            else value
+            for value in values
+        ]
+    )
 
 
 class _CalamineWorkbook:
@@ -85,10 +102,19 @@ class _CalamineWorkbook:
 
         self.epoch = EXCEL_1904 if _is_1904(stream) else EXCEL_1900
         stream.seek(0)
-        self._book = CalamineWorkbook.from_filelike(stream)
-        self.worksheets = [
-            _CalamineSheet(self._book.get_sheet_by_name(name)) for name in self._book.sheet_names
-        ]
+        self._book = CalamineWorkbook.from_filelike(stream)  # read into memory here
+        # calamine loads the sheets without holding the GIL, so the scan for error cells runs
+        # meanwhile in a thread, over the stream calamine no longer uses.
+        scan = _ErrorScan(stream)
+        scan.start()
+        try:
+            self.worksheets = [
+                _CalamineSheet(self._book.get_sheet_by_name(name))
+                for name in self._book.sheet_names
+            ]
+        finally:
+            scan.join()
+        self.has_error_cells = scan.found
         self._by_title = {sheet.title: sheet for sheet in self.worksheets}
 
     def __getitem__(self, title: str) -> _CalamineSheet:
@@ -96,6 +122,20 @@ class _CalamineWorkbook:
 
     def close(self) -> None:
         self._book.close()
+
+
+class _ErrorScan(threading.Thread):
+    """``_has_error_cells`` in a thread; ``found`` is True also when the scan failed (the
+    workbook then goes to openpyxl, which words the error if the file is damaged)."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(name="maca-xlsx-error-scan", daemon=True)
+        self.stream = stream
+        self.found = True
+
+    def run(self) -> None:
+        with contextlib.suppress(Exception):  # found stays True: openpyxl reads the file
+            self.found = _has_error_cells(self.stream)
 
 
 def _is_1904(stream: Any) -> bool:
@@ -138,11 +178,16 @@ def _size(stream: Any) -> int:
 
 
 def _open_calamine(stream: Any) -> _CalamineWorkbook | None:
-    """The workbook through calamine, or None to use openpyxl (big, damaged or unsupported)."""
+    """The workbook through calamine, or None to use openpyxl (big, damaged, unsupported or
+    with error cells)."""
     try:
-        if _size(stream) > CALAMINE_MAX_BYTES or _has_error_cells(stream):
+        if _size(stream) > CALAMINE_MAX_BYTES:
             return None
-        return _CalamineWorkbook(stream)
+        workbook = _CalamineWorkbook(stream)
+        if workbook.has_error_cells:
+            workbook.close()
+            return None
+        return workbook
     except Exception:  # any failure: openpyxl reads it, or words the error
         return None
     finally:
@@ -185,8 +230,10 @@ class AnnexAWorkbookReader(CaseReader):
         progress: Progress | None = None,
         today: dt.date | None = None,
         use_calamine: bool = True,
+        quick_rows: bool = True,
     ) -> None:
         super().__init__(source, pseudonymise=pseudonymise, progress=progress, today=today)
+        self.quick_rows = quick_rows  # False: every row through the row parser (for tests)
         import openpyxl
 
         self.workbook: Any = _open_calamine(self.stream) if use_calamine else None
@@ -291,21 +338,34 @@ class AnnexAWorkbookReader(CaseReader):
             counts.setdefault(name, 0)
             sheet = self.workbook[plan.title]
             parse = plan.parser.parse
-            for number, values in enumerate(
-                _guarded(
-                    sheet.iter_rows(min_row=plan.header_row + 1, values_only=True), plan.title
-                ),
-                start=plan.header_row + 1,
-            ):
-                if is_blank_row(values):
-                    continue
+            first = plan.header_row + 1
+            quick = (
+                sheet.quick(plan.parser)
+                if self.quick_rows and isinstance(sheet, _CalamineSheet)
+                else None
+            )
+            if quick is None:
+                rows: Iterator[Any] = sheet.iter_rows(min_row=first, values_only=True)
+            else:
+                rows = sheet.raw_rows(first)
+            for number, values in enumerate(_guarded(rows, plan.title), start=first):
+                # A quiet row's record straight from calamine's cells; any other row (and
+                # every row of an openpyxl sheet) through the row parser, as before.
+                record = quick(values, number) if quick is not None else None
+                if record is None:
+                    if quick is not None:
+                        values = converted(values)
+                    if is_blank_row(values):
+                        continue
                 counts[name] += 1
                 self._rows_done += 1  # _tick(), inline: this loop runs once per row
                 if self._rows_done % PROGRESS_EVERY == 0:
                     self._report_progress()
-                record = parse(values, number)
-                if record is not None:
-                    yield record
+                if record is None:
+                    record = parse(values, number)
+                    if record is None:
+                        continue
+                yield record
 
     def close(self) -> None:
         workbook = getattr(self, "workbook", None)
