@@ -179,6 +179,8 @@ class QuickRows:
             if answer >= 0:
                 contradiction = days.get(flag.contradicted_by, -1) if flag.contradicted_by else -1
                 self.flags.append((flag.event, answer, days.get(flag.on, -1), contradiction))
+        # (cell index, the column's dict.get, the column), for the loop over a row's cells
+        self.lookups = [(column.index, column.known.get, column) for column in self.columns]
         # Events are immutable: one object per distinct event serves every row that has it.
         self.events: dict[tuple[Any, ...], Event] = {}
 
@@ -194,11 +196,11 @@ class QuickRows:
             return None
         got: list[Any] = []
         append = got.append
-        for column in self.columns:
-            raw = row[column.index]
+        for index, known, column in self.lookups:
+            raw = row[index]
             if raw.__class__ is bool:  # True == 1: never looked up among the numbers
                 return None
-            value = column.known.get(raw, column)
+            value = known(raw, column)
             if value is column:
                 value = column.learn(raw)
             if value is _NOISY:
