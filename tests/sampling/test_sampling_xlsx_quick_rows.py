@@ -404,3 +404,24 @@ def test_any_rows_read_the_same_with_and_without_the_shortcut(
         tmp_path_factory.mktemp("fuzz") / "fuzz.xlsx", {title: [HEADERS[title], *rows]}
     )
     assert _read(path) == _read(path, quick_rows=False)
+
+
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_the_error_cell_scan_finds_an_error_cell_wherever_the_chunks_cut_it(quote: str) -> None:
+    """The scan reads the sheet XML a megabyte at a time: an error cell across the cut (with
+    either quote, and spaces around "=") is found, and a sheet without one is not flagged."""
+    import io
+    import zipfile
+
+    def scanned(xml: bytes) -> bool:
+        data = io.BytesIO()
+        with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("xl/workbook.xml", b"<workbook/>")
+            archive.writestr("xl/worksheets/sheet1.xml", xml)
+        return annex_a._has_error_cells(data)
+
+    cell = f"<c r={quote}A1{quote} t = {quote}e{quote}><v>#N/A</v></c>".encode()
+    pad = b"<c r='A2' t=\"s\"><v>1</v></c>" * 40_000  # over a megabyte, both quotes
+    for cut in range(len(cell) + 1):
+        assert scanned(pad[: (1 << 20) - cut] + cell + pad[:100])
+    assert not scanned(pad + cell.replace(f"{quote}e{quote}".encode(), f"{quote}s{quote}".encode()))
