@@ -242,19 +242,19 @@ class AnnexAWorkbookReader(CaseReader):
     ) -> None:
         super().__init__(source, pseudonymise=pseudonymise, progress=progress, today=today)
         self.quick_rows = quick_rows  # False: every row through the row parser (for tests)
-        import openpyxl
-
         self.workbook: Any = _open_calamine(self.stream) if use_calamine else None
-        try:
-            if self.workbook is None:
+        if self.workbook is None:
+            import openpyxl  # only imported when needed: it is slow to import
+
+            try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions
                     self.workbook = openpyxl.load_workbook(
                         self.stream, read_only=True, data_only=True
                     )
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            self.close()
-            raise UnreadableFile(f"not a readable Excel workbook: {exc}") from exc
+            except Exception as exc:  # openpyxl raises many kinds for a damaged file
+                self.close()
+                raise UnreadableFile(f"not a readable Excel workbook: {exc}") from exc
         try:
             self.plans = self._plan()
         except UnreadableFile:

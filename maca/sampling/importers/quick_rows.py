@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
+from operator import itemgetter
 from typing import Any, cast
 
 from .cells import (
@@ -181,8 +182,12 @@ class QuickRows:
                 self.flags.append((flag.event, answer, days.get(flag.on, -1), contradiction))
         # (cell index, the column's dict.get, the column), for the loop over a row's cells
         self.lookups = [(column.index, column.known.get, column) for column in self.columns]
-        # Events are immutable: one object per distinct event serves every row that has it.
-        self.events: dict[tuple[Any, ...], Event] = {}
+        # What a row's events depend on, as positions in its looked-up values.
+        positions = [at for _, day_at, category_at, _ in self.dates for at in (day_at, category_at)]
+        positions += [answer_at for _, answer_at, _, _ in self.flags]
+        self.event_key = itemgetter(*positions, self.team)
+        self.made: dict[object, Any] = {}  # event_key -> (events, earliest date) or _NOISY
+        self.event_objects: dict[tuple[Any, ...], Event] = {}
 
     def __call__(self, row: list[Any], number: int) -> RowRecord | None:
         """The row's record, as the parser would make it silently; None to use the parser."""
@@ -209,31 +214,22 @@ class QuickRows:
         append(None)  # position -1
         dob, age = got[self.birth] if self.birth >= 0 else _NO_BIRTH
         team = got[self.team]
-        events: list[Event] = []
-        cache = self.events
-        for kind, at, category_at, after_at in self.dates:
-            day = got[at]
-            if day is None:
-                continue
-            if dob is not None and dob.toordinal() - day.toordinal() > PRE_BIRTH_DAYS:
-                return None  # more than 40 weeks before the birth: a warning
-            if after_at >= 0:
-                start = got[after_at]
-                if start is not None and day < start:
-                    return None  # an end before its start: a warning
-            key = (kind, day, got[category_at], team)
-            event = cache.get(key)
-            if event is None:
-                event = self._event(key)
-            events.append(event)
-        for kind, answer_at, on_at, contradiction_at in self.flags:
-            if got[answer_at] == "yes":
-                if got[contradiction_at] is not None:
-                    return None  # "yes" beside a date that contradicts it: a warning
-                if got[on_at] is not None:
-                    key = (kind, got[on_at], None, team)
-                    event = cache.get(key)
-                    events.append(event if event is not None else self._event(key))
+        # The row's events depend only on its dates, categories, answers and team: built
+        # once per distinct combination, with the earliest date for the check against the
+        # birth (the parser checks each date; the earliest fails if any does).
+        key = self.event_key(got)
+        made = self.made.get(key)
+        if made is None:
+            made = self._events(got, key)
+        if made is _NOISY:
+            return None
+        events, earliest = made
+        if (
+            dob is not None
+            and earliest is not None
+            and dob.toordinal() - earliest.toordinal() > PRE_BIRTH_DAYS
+        ):
+            return None  # more than 40 weeks before the birth: a warning
         child_id = self.pseudonymise(text) if self.pseudonymise is not None else text
         # The same frozen ChildRecord and RowRecord their constructors make, filled in as
         # pickle fills them in: their __init__ sets each field through object.__setattr__,
@@ -249,9 +245,7 @@ class QuickRows:
                 # Every event of the row carries the row's team, so the team on its latest
                 # event is the row's team.
                 "team": team,
-                "events": tuple(sorted(events, key=Event.sort_key))
-                if len(events) > 1
-                else tuple(events),
+                "events": events,
                 "sources": self.sources,
             }
         )
@@ -267,9 +261,45 @@ class QuickRows:
         )
         return row_record
 
+    def _events(self, got: list[Any], key: object) -> Any:
+        """(the row's events in order, its earliest date), or _NOISY when the parser would
+        warn about the order of its dates or a contradicted yes/no answer."""
+        team = got[self.team]
+        events: list[Event] = []
+        days: list[dt.date] = []
+        made: Any = _NOISY
+        for kind, at, category_at, after_at in self.dates:
+            day = got[at]
+            if day is None:
+                continue
+            if after_at >= 0:
+                start = got[after_at]
+                if start is not None and day < start:
+                    break  # an end before its start: a warning
+            days.append(day)
+            events.append(self._event((kind, day, got[category_at], team)))
+        else:
+            for kind, answer_at, on_at, contradiction_at in self.flags:
+                if got[answer_at] == "yes":
+                    if got[contradiction_at] is not None:
+                        break  # "yes" beside a date that contradicts it: a warning
+                    if got[on_at] is not None:
+                        events.append(self._event((kind, got[on_at], None, team)))
+            else:
+                ordered = (
+                    tuple(sorted(events, key=Event.sort_key)) if len(events) > 1 else tuple(events)
+                )
+                made = (ordered, min(days) if days else None)
+        if len(self.made) < MEMO_LIMIT:
+            self.made[key] = made
+        return made
+
     def _event(self, key: tuple[Any, ...]) -> Event:
-        kind, day, category, team = key
-        event = Event(kind, day, category, team, self.source)
-        if len(self.events) < MEMO_LIMIT:
-            self.events[key] = event
+        """One Event object per distinct event: they are immutable."""
+        event = self.event_objects.get(key)
+        if event is None:
+            kind, day, category, team = key
+            event = Event(kind, day, category, team, self.source)
+            if len(self.event_objects) < MEMO_LIMIT:
+                self.event_objects[key] = event
         return event
