@@ -6,7 +6,8 @@ as int, empty cells as None; dates stay dates, read alike), so both give the sam
 same messages. calamine holds a whole sheet in memory and reads Excel errors ("#N/A") as
 blanks, so a workbook over ``CALAMINE_MAX_BYTES``, one with error cells, and any file calamine
 cannot open are streamed with openpyxl's read-only mode instead (which also words the errors
-for damaged files).
+for damaged files). The scan for error cells runs while calamine loads the sheets; the quiet
+rows of a calamine sheet are built by ``quick_rows.QuickRows``, every other row by the parser.
 """
 
 from __future__ import annotations
