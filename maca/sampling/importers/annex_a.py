@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import os
 import re
 import threading
@@ -103,10 +104,12 @@ class _CalamineWorkbook:
 
         self.epoch = EXCEL_1904 if _is_1904(stream) else EXCEL_1900
         stream.seek(0)
-        self._book = CalamineWorkbook.from_filelike(stream)  # read into memory here
+        data = stream.read()  # (at most CALAMINE_MAX_BYTES) shared by calamine and the scan
+        self._book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         # calamine loads the sheets without holding the GIL, so the scan for error cells runs
-        # meanwhile in a thread, over the stream calamine no longer uses.
-        scan = _ErrorScan(stream)
+        # meanwhile in a thread, over its own view of the same bytes.
+        scan = _ErrorScan(io.BytesIO(data))
+        del data
         scan.start()
         try:
             self.worksheets = [
