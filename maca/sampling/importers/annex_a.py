@@ -29,7 +29,7 @@ from .base import PROGRESS_EVERY, CaseReader, Progress, Source
 from .cells import Context, Pseudonymise
 from .model import RowRecord, UnreadableFile
 from .normalise import EXCEL_1900, cell_text
-from .quick_rows import QuickRows, quick_rows
+from .quick_rows import QuickRows, shortcut
 from .tables import HEADER_SEARCH_ROWS, ListRowParser, ListSpec, identify_list
 
 
@@ -80,7 +80,7 @@ class _CalamineSheet:
         """The quiet-row shortcut for this sheet's list rows, where it applies."""
         if self._skipped_columns or not isinstance(parser, ListRowParser):
             return None
-        return quick_rows(parser, self._sheet.width)
+        return shortcut(parser, self._sheet.width)
 
 
 def converted(values: list[Any]) -> tuple[object, ...]:

@@ -85,7 +85,7 @@ class _Column:
         return value
 
 
-def quick_rows(parser: ListRowParser, width: int) -> QuickRows | None:
+def shortcut(parser: ListRowParser, width: int) -> QuickRows | None:
     """The shortcut for a sheet whose rows calamine gives ``width`` cells each (the parser's
     column indexes being those of calamine's rows), or None when a column the parser reads
     lies beyond them (its cells are None on every row: rare, left to the parser)."""
