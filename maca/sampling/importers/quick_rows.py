@@ -5,11 +5,12 @@ ethnicities, teams and dates over and over. For such a row the full row parser
 (``ListRowParser.parse``) does a great deal of work to find that there is nothing to say.
 ``QuickRows`` builds the very same record from calamine's raw cells with one dictionary look-up
 per cell: each column's distinct raw values are normalised once, by the same cell readers the
-parser uses, into a scratch summary. A row is built here only when the parser would report
-nothing on it: every value read silently, the child ID plain, no event more than 40 weeks
-before the birth and no end before its start. Any other row (and any row whose cells are of an
-unusual type) returns None, and the caller gives it to the parser, which reports what it
-reports exactly as before, in row order.
+parser uses, into a scratch summary; a row's events are built once per distinct combination
+of its dates, categories, yes/no answers and team. A row is built here only when the parser
+would report nothing on it: every value read silently, the child ID plain, no event more than
+40 weeks before the birth, no end before its start, no "yes" contradicted by a date. Any other
+row (and any row with a cell of an unusual type, such as a bool) returns None, and the caller
+gives it to the parser, which reports what it reports exactly as before, in row order.
 """
 
 from __future__ import annotations
@@ -109,9 +110,6 @@ class QuickRows:
         self.width = width
         index = parser.index
         self.id_index = index["child_id"]
-
-        def column(name: str, read: Callable[[object], Any]) -> _Column | None:
-            return _Column(index[name], read, scratch.summary) if name in index else None
 
         age_header = header("age") if "age" in index else None
         # Every column read, in this order; a row's values are looked up into a list, whose
