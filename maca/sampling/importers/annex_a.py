@@ -6,14 +6,18 @@ as int, empty cells as None; dates stay dates, read alike), so both give the sam
 same messages. calamine holds a whole sheet in memory and reads Excel errors ("#N/A") as
 blanks, so a workbook over ``CALAMINE_MAX_BYTES``, one with error cells, and any file calamine
 cannot open are streamed with openpyxl's read-only mode instead (which also words the errors
-for damaged files).
+for damaged files). The scan for error cells runs while calamine loads the sheets; the quiet
+rows of a calamine sheet are built by ``quick_rows.QuickRows``, every other row by the parser.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import os
 import re
+import threading
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -25,17 +29,17 @@ from .base import PROGRESS_EVERY, CaseReader, Progress, Source
 from .cells import Context, Pseudonymise
 from .model import RowRecord, UnreadableFile
 from .normalise import EXCEL_1900, cell_text
+from .quick_rows import QuickRows, shortcut
 from .tables import HEADER_SEARCH_ROWS, ListRowParser, ListSpec, identify_list
 
 
-def _guarded(rows: Iterator[tuple[object, ...]], title: str) -> Iterator[tuple[object, ...]]:
+def _guarded(rows: Iterator[Any], title: str) -> Iterator[Any]:
     """The sheet's rows; anything openpyxl, zipfile or the XML parser raises while reading a
     damaged file becomes UnreadableFile (our own row parsing is not wrapped)."""
     # Only the reading is inside the try: an exception in the consumer's own code is raised
     # there, never thrown into this generator.
     try:
-        for values in rows:
-            yield tuple(values)
+        yield from rows
     except Exception as exc:  # damaged archives raise many kinds (zlib, zipfile, XML...)
         raise UnreadableFile(f'sheet "{title}" could not be read: {exc}') from exc
 
@@ -64,19 +68,34 @@ class _CalamineSheet:
         # alike (same value, same text in messages), and making a datetime of every date cell
         # was a noticeable part of reading a big sheet.
         pad = self._skipped_columns
-        str_, float_ = str, float
-        for values in islice(self._sheet.iter_rows(), min_row - 1, None):
-            row = tuple(
-                [
-                    (value or None)
-                    if (kind := value.__class__) is str_
-                    else (int(value) if value.is_integer() else value)
-                    if kind is float_
-                    else value
-                    for value in values
-                ]
-            )
+        for values in self.raw_rows(min_row):
+            row = converted(values)
             yield pad + row if pad else row
+
+    def raw_rows(self, min_row: int = 1) -> Iterator[list[Any]]:
+        """calamine's own rows from ``min_row`` on (no padding, cells as calamine gives them)."""
+        return islice(self._sheet.iter_rows(), min_row - 1, None)
+
+    def quick(self, parser: Any) -> QuickRows | None:
+        """The quiet-row shortcut for this sheet's list rows, where it applies."""
+        if self._skipped_columns or not isinstance(parser, ListRowParser):
+            return None
+        return shortcut(parser, self._sheet.width)
+
+
+def converted(values: list[Any]) -> tuple[object, ...]:
+    """One calamine row as openpyxl gives it (see ``cell_value``), inlined: once per row."""
+    str_, float_ = str, float
+    return tuple(
+        [
+            (value or None)
+            if (kind := value.__class__) is str_
+            else (int(value) if value.is_integer() else value)
+            if kind is float_
+            else value
+            for value in values
+        ]
+    )
 
 
 class _CalamineWorkbook:
@@ -85,10 +104,21 @@ class _CalamineWorkbook:
 
         self.epoch = EXCEL_1904 if _is_1904(stream) else EXCEL_1900
         stream.seek(0)
-        self._book = CalamineWorkbook.from_filelike(stream)
-        self.worksheets = [
-            _CalamineSheet(self._book.get_sheet_by_name(name)) for name in self._book.sheet_names
-        ]
+        data = stream.read()  # (at most CALAMINE_MAX_BYTES) shared by calamine and the scan
+        self._book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        # calamine loads the sheets without holding the GIL, so the scan for error cells runs
+        # meanwhile in a thread, over its own view of the same bytes.
+        scan = _ErrorScan(io.BytesIO(data))
+        del data
+        scan.start()
+        try:
+            self.worksheets = [
+                _CalamineSheet(self._book.get_sheet_by_name(name))
+                for name in self._book.sheet_names
+            ]
+        finally:
+            scan.join()
+        self.has_error_cells = scan.found
         self._by_title = {sheet.title: sheet for sheet in self.worksheets}
 
     def __getitem__(self, title: str) -> _CalamineSheet:
@@ -96,6 +126,20 @@ class _CalamineWorkbook:
 
     def close(self) -> None:
         self._book.close()
+
+
+class _ErrorScan(threading.Thread):
+    """``_has_error_cells`` in a thread; ``found`` is True also when the scan failed (the
+    workbook then goes to openpyxl, which words the error if the file is damaged)."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(name="maca-xlsx-error-scan", daemon=True)
+        self.stream = stream
+        self.found = True
+
+    def run(self) -> None:
+        with contextlib.suppress(Exception):  # found stays True: openpyxl reads the file
+            self.found = _has_error_cells(self.stream)
 
 
 def _is_1904(stream: Any) -> bool:
@@ -119,9 +163,17 @@ def _has_error_cells(stream: Any) -> bool:
             with archive.open(name) as part:
                 tail = b""
                 while chunk := part.read(1 << 20):
-                    window = tail + chunk
-                    # The regex only where an 'e' value could be: `in` is far faster.
-                    if (b'"e"' in window or b"'e'" in window) and _ERROR_CELL.search(window):
+                    # The regex only where an 'e' value could be: `in` is far faster, and a
+                    # one-byte search for a single quote (rare in sheet XML) mostly saves the
+                    # second. The seam (the last 16 bytes before this chunk and its first two)
+                    # holds any quoted e that this chunk alone does not.
+                    seam = tail + chunk[:2]
+                    if (
+                        b'"e"' in chunk
+                        or (b"'" in chunk and b"'e'" in chunk)
+                        or b'"e"' in seam
+                        or b"'e'" in seam
+                    ) and _ERROR_CELL.search(tail + chunk):
                         return True
                     tail = chunk[-16:]
     return False
@@ -138,11 +190,16 @@ def _size(stream: Any) -> int:
 
 
 def _open_calamine(stream: Any) -> _CalamineWorkbook | None:
-    """The workbook through calamine, or None to use openpyxl (big, damaged or unsupported)."""
+    """The workbook through calamine, or None to use openpyxl (big, damaged, unsupported or
+    with error cells)."""
     try:
-        if _size(stream) > CALAMINE_MAX_BYTES or _has_error_cells(stream):
+        if _size(stream) > CALAMINE_MAX_BYTES:
             return None
-        return _CalamineWorkbook(stream)
+        workbook = _CalamineWorkbook(stream)
+        if workbook.has_error_cells:
+            workbook.close()
+            return None
+        return workbook
     except Exception:  # any failure: openpyxl reads it, or words the error
         return None
     finally:
@@ -185,21 +242,23 @@ class AnnexAWorkbookReader(CaseReader):
         progress: Progress | None = None,
         today: dt.date | None = None,
         use_calamine: bool = True,
+        quick_rows: bool = True,
     ) -> None:
         super().__init__(source, pseudonymise=pseudonymise, progress=progress, today=today)
-        import openpyxl
-
+        self.quick_rows = quick_rows  # False: every row through the row parser (for tests)
         self.workbook: Any = _open_calamine(self.stream) if use_calamine else None
-        try:
-            if self.workbook is None:
+        if self.workbook is None:
+            import openpyxl  # only imported when needed: it is slow to import
+
+            try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions
                     self.workbook = openpyxl.load_workbook(
                         self.stream, read_only=True, data_only=True
                     )
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            self.close()
-            raise UnreadableFile(f"not a readable Excel workbook: {exc}") from exc
+            except Exception as exc:  # openpyxl raises many kinds for a damaged file
+                self.close()
+                raise UnreadableFile(f"not a readable Excel workbook: {exc}") from exc
         try:
             self.plans = self._plan()
         except UnreadableFile:
@@ -291,21 +350,34 @@ class AnnexAWorkbookReader(CaseReader):
             counts.setdefault(name, 0)
             sheet = self.workbook[plan.title]
             parse = plan.parser.parse
-            for number, values in enumerate(
-                _guarded(
-                    sheet.iter_rows(min_row=plan.header_row + 1, values_only=True), plan.title
-                ),
-                start=plan.header_row + 1,
-            ):
-                if is_blank_row(values):
-                    continue
+            first = plan.header_row + 1
+            quick = (
+                sheet.quick(plan.parser)
+                if self.quick_rows and isinstance(sheet, _CalamineSheet)
+                else None
+            )
+            if quick is None:
+                rows: Iterator[Any] = sheet.iter_rows(min_row=first, values_only=True)
+            else:
+                rows = sheet.raw_rows(first)
+            for number, values in enumerate(_guarded(rows, plan.title), start=first):
+                # A quiet row's record straight from calamine's cells; any other row (and
+                # every row of an openpyxl sheet) through the row parser, as before.
+                record = quick(values, number) if quick is not None else None
+                if record is None:
+                    if quick is not None:
+                        values = converted(values)
+                    if is_blank_row(values):
+                        continue
                 counts[name] += 1
                 self._rows_done += 1  # _tick(), inline: this loop runs once per row
                 if self._rows_done % PROGRESS_EVERY == 0:
                     self._report_progress()
-                record = parse(values, number)
-                if record is not None:
-                    yield record
+                if record is None:
+                    record = parse(values, number)
+                    if record is None:
+                        continue
+                yield record
 
     def close(self) -> None:
         workbook = getattr(self, "workbook", None)
