@@ -314,6 +314,7 @@ class ActionOut(Schema):
     updated_at: dt.datetime
     editable: bool = Field(description="You may change its wording, type, owner, lead or date.")
     statuses: list[str] = Field(description="The statuses you may give it in a progress update.")
+    url: str = Field(description="Its address in this API (an audit's action or a review's).")
 
 
 class ActionUpdateOut(Schema):
@@ -342,6 +343,19 @@ class ActionIn(In):
     finding: int | None = Field(
         None, ge=1, le=2**31 - 1, description="The id of a finding of this audit it answers."
     )
+
+
+class ReviewActionIn(In):
+    """A new action from a local review, with no audit behind it (it starts as not_started)."""
+
+    review: str = Field(
+        max_length=TEXT_MAX, description="The review's published name, e.g. Rapid review: Child T."
+    )
+    description: str = Field(max_length=TEXT_MAX, description="What needs to happen.")
+    kind: ActionKindValue
+    owner_agency: str = Field(pattern=SLUG_PATTERN, max_length=50, description="Agency slug.")
+    lead: str = Field(max_length=TEXT_MAX, description="A name or job title.")
+    due_date: dt.date = Field(ge=EARLIEST_DATE, le=LATEST_DATE)
 
 
 class ActionChangeIn(In):
