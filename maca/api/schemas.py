@@ -296,7 +296,9 @@ VERSION = Field(ge=1, le=2**31 - 1, description="The version you read.")
 class ActionOut(Schema):
     """An action names an agency and a lead, never a child."""
 
-    number: int = Field(description="Unique within its audit (or among local reviews).")
+    number: int = Field(
+        description="Unique within its audit (or among the partnership's local reviews' actions)."
+    )
     audit: str | None = Field(description="The audit's reference; null for a local review's.")
     review: str = Field(description="The local review's name (empty for an audit's action).")
     description: str
