@@ -43,6 +43,21 @@ def action_get(audit: Audit, number: int) -> Action:
     return action
 
 
+def review_action_get(actor: Actor, number: int) -> Action:
+    """A local review's action (numbered within the partnership) this person may read; 404
+    for missing and forbidden alike."""
+    action = (
+        Action.objects.select_related("owner_agency", "closed_by")
+        .filter(partnership_id=actor.partnership_id, audit__isnull=True, number=number)
+        .first()
+        if actor.partnership_id is not None
+        else None
+    )
+    if action is None or not perms.can_read_review_action(actor, action):
+        raise Http404("No such action")
+    return action
+
+
 def actions_visible(actor: Actor) -> QuerySet[Action]:
     return (
         Action.objects.filter(perms.actions_visible_q(actor))

@@ -106,21 +106,7 @@ def action_detail(request: HttpRequest, reference: str, number: int) -> HttpResp
 @require_http_methods(["GET", "POST"])
 def review_detail(request: HttpRequest, number: int) -> HttpResponse:
     """An action from a local review (no audit behind it)."""
-    return _detail(request, _review_action(get_actor(request), number))
-
-
-def _review_action(actor: perms.Actor, number: int) -> Action:
-    """A local review's action this person may read; 404 otherwise."""
-    action = (
-        Action.objects.select_related("owner_agency", "closed_by")
-        .filter(partnership_id=actor.partnership_id, audit__isnull=True, number=number)
-        .first()
-        if actor.partnership_id is not None
-        else None
-    )
-    if action is None or not perms.can_read_review_action(actor, action):
-        raise Http404("Not found")
-    return action
+    return _detail(request, selectors.review_action_get(get_actor(request), number))
 
 
 @login_required
@@ -134,7 +120,7 @@ def action_edit(request: HttpRequest, reference: str, number: int) -> HttpRespon
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_edit(request: HttpRequest, number: int) -> HttpResponse:
-    return _edit(request, _review_action(get_actor(request), number))
+    return _edit(request, selectors.review_action_get(get_actor(request), number))
 
 
 def _edit(request: HttpRequest, action: Action) -> HttpResponse:

@@ -819,6 +819,11 @@ def _action_out(request: HttpRequest, action: Action, today: dt.date) -> dict[st
         "updated_at": action.updated_at,
         "editable": perms.can_edit_action(actor, action) and not closed,
         "statuses": [] if closed else action_services.allowed_statuses(actor, action),
+        "url": (
+            reverse("api-v1:action", args=[action.audit.reference, action.number])
+            if action.audit is not None
+            else reverse("api-v1:review_action", args=[action.number])
+        ),
     }
 
 
@@ -849,8 +854,8 @@ def _action_page(request: HttpRequest, rows: QuerySet[Action], page: PageQuery) 
     }
 
 
-def _owner(audit: Audit, slug: str) -> int:
-    agency = Agency.objects.filter(partnership_id=audit.partnership_id, slug=slug).first()
+def _owner(partnership_id: int, slug: str) -> int:
+    agency = Agency.objects.filter(partnership_id=partnership_id, slug=slug).first()
     if agency is None:
         raise ServiceError("Choose the agency that owns the action", field="owner_agency")
     return agency.pk
@@ -904,7 +909,7 @@ def action_create(request: HttpRequest, payload: s.ActionIn, reference: str = Re
         data=action_services.ActionInput(
             description=payload.description,
             kind=payload.kind,
-            owner_agency_id=_owner(audit, payload.owner_agency),
+            owner_agency_id=_owner(audit.partnership_id, payload.owner_agency),
             lead=payload.lead,
             due_date=payload.due_date,
             finding_id=payload.finding,
@@ -955,7 +960,7 @@ def action_change(
             description=_or(payload.description, action.description),
             kind=_or(payload.kind, action.kind),
             owner_agency_id=(
-                _owner(audit, payload.owner_agency)
+                _owner(audit.partnership_id, payload.owner_agency)
                 if payload.owner_agency is not None
                 else action.owner_agency_id
             ),
@@ -999,6 +1004,128 @@ def action_update_add(
         ),
     )
     return Status(201, _action_detail_out(request, action_selectors.action_get(audit, number)))
+
+
+# Actions from local reviews: no audit behind them, numbered within the partnership. The same
+# selectors, permissions and services as their pages (actions/new/, actions/<number>/).
+
+
+@actions.get("/reviews/actions", response={200: s.ActionPage, **ERRORS}, url_name="review_actions")
+def review_action_list(
+    request: HttpRequest, filters: Query[ActionFilter], page: Query[PageQuery]
+) -> dict[str, Any]:
+    """The local reviews' actions you may see (as on the actions overview: everything for the
+    business unit, chairs and the board; an agency's auditors their own agency's), in number
+    order."""
+    actor = get_actor(request)
+    if not actor.has_any_role:
+        raise Http404("Not found")
+    rows = action_selectors.actions_visible(actor).filter(audit__isnull=True).order_by("number")
+    return _action_page(request, _filtered(rows, filters), page)
+
+
+@actions.post(
+    "/reviews/actions", response={201: s.ActionDetailOut, **ERRORS}, url_name="review_actions"
+)
+def review_action_create(request: HttpRequest, payload: s.ReviewActionIn) -> Status:
+    """Add an action from a local review (a rapid review, a learning review): the business
+    unit. It starts as not_started and is numbered after the partnership's other review
+    actions."""
+    actor = get_actor(request)
+    if not perms.can_add_review_actions(actor) or actor.partnership_id is None:
+        raise Http404("Not found")
+    action = action_services.review_action_add(
+        actor=actor,
+        partnership_id=actor.partnership_id,
+        review=payload.review,
+        data=action_services.ActionInput(
+            description=payload.description,
+            kind=payload.kind,
+            owner_agency_id=_owner(actor.partnership_id, payload.owner_agency),
+            lead=payload.lead,
+            due_date=payload.due_date,
+        ),
+    )
+    return Status(
+        201, _action_detail_out(request, action_selectors.review_action_get(actor, action.number))
+    )
+
+
+@actions.get(
+    "/reviews/actions/{number}",
+    response={200: s.ActionDetailOut, **ERRORS},
+    url_name="review_action",
+)
+def review_action_detail(request: HttpRequest, number: int = ActionNumber) -> dict[str, Any]:
+    """One local review's action, with its progress updates (the business unit, chairs and
+    the board; an agency's auditors their own agency's)."""
+    return _action_detail_out(
+        request, action_selectors.review_action_get(get_actor(request), number)
+    )
+
+
+@actions.patch(
+    "/reviews/actions/{number}",
+    response={200: s.ActionDetailOut, **WRITE_ERRORS},
+    url_name="review_action",
+)
+def review_action_change(
+    request: HttpRequest, payload: s.ActionChangeIn, number: int = ActionNumber
+) -> dict[str, Any]:
+    """Change a local review's action: its wording, type, owner, lead or due date (the
+    business unit, until the board closes it: then 409). Send the `version` you read: if it
+    changed since, the answer is 409 and nothing is saved."""
+    actor = get_actor(request)
+    action = action_selectors.review_action_get(actor, number)
+    if not perms.can_edit_action(actor, action):
+        raise Http404("Not found")
+    action_services.action_edit(
+        actor=actor,
+        action=action,
+        expected_version=payload.version,
+        data=action_services.ActionInput(
+            description=_or(payload.description, action.description),
+            kind=_or(payload.kind, action.kind),
+            owner_agency_id=(
+                _owner(action.partnership_id, payload.owner_agency)
+                if payload.owner_agency is not None
+                else action.owner_agency_id
+            ),
+            lead=_or(payload.lead, action.lead),
+            due_date=_or(payload.due_date, action.due_date),
+        ),
+    )
+    return _action_detail_out(request, action_selectors.review_action_get(actor, number))
+
+
+@actions.post(
+    "/reviews/actions/{number}/updates",
+    response={201: s.ActionDetailOut, **WRITE_ERRORS},
+    url_name="review_action_updates",
+)
+def review_action_update_add(
+    request: HttpRequest, payload: s.ProgressIn, number: int = ActionNumber
+) -> Status:
+    """Record progress on a local review's action (the business unit, or the owning agency's
+    auditor; `closed` is for the board and the business unit, once done). A stale `version`
+    gets 409 and nothing is saved; so does any update to a closed action, for whoever could
+    have updated it."""
+    actor = get_actor(request)
+    action = action_selectors.review_action_get(actor, number)
+    action_services.action_progress(
+        actor=actor,
+        action=action,
+        expected_version=payload.version,
+        data=action_services.ProgressInput(
+            status=payload.status,
+            note=payload.note,
+            blocked_reason=payload.blocked_reason,
+            evidence=payload.evidence,
+        ),
+    )
+    return Status(
+        201, _action_detail_out(request, action_selectors.review_action_get(actor, number))
+    )
 
 
 @actions.get(

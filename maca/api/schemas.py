@@ -296,7 +296,9 @@ VERSION = Field(ge=1, le=2**31 - 1, description="The version you read.")
 class ActionOut(Schema):
     """An action names an agency and a lead, never a child."""
 
-    number: int = Field(description="Unique within its audit (or among local reviews).")
+    number: int = Field(
+        description="Unique within its audit (or among the partnership's local reviews' actions)."
+    )
     audit: str | None = Field(description="The audit's reference; null for a local review's.")
     review: str = Field(description="The local review's name (empty for an audit's action).")
     description: str
@@ -314,6 +316,7 @@ class ActionOut(Schema):
     updated_at: dt.datetime
     editable: bool = Field(description="You may change its wording, type, owner, lead or date.")
     statuses: list[str] = Field(description="The statuses you may give it in a progress update.")
+    url: str = Field(description="Its address in this API (an audit's action or a review's).")
 
 
 class ActionUpdateOut(Schema):
@@ -342,6 +345,19 @@ class ActionIn(In):
     finding: int | None = Field(
         None, ge=1, le=2**31 - 1, description="The id of a finding of this audit it answers."
     )
+
+
+class ReviewActionIn(In):
+    """A new action from a local review, with no audit behind it (it starts as not_started)."""
+
+    review: str = Field(
+        max_length=TEXT_MAX, description="The review's published name, e.g. Rapid review: Child T."
+    )
+    description: str = Field(max_length=TEXT_MAX, description="What needs to happen.")
+    kind: ActionKindValue
+    owner_agency: str = Field(pattern=SLUG_PATTERN, max_length=50, description="Agency slug.")
+    lead: str = Field(max_length=TEXT_MAX, description="A name or job title.")
+    due_date: dt.date = Field(ge=EARLIEST_DATE, le=LATEST_DATE)
 
 
 class ActionChangeIn(In):

@@ -40,3 +40,26 @@ def progress(world: World, action: Action, status: str, by: str = "police", **kw
         expected_version=action.version,
         data=services.ProgressInput(status=status, **kw),
     )
+
+
+def add_review_action(
+    world: World,
+    *,
+    owner: str = "csc",
+    review: str = "Rapid review: Child T",
+    due: dt.date | None = None,
+    description: str = "Check that strategy discussions include the GP.",
+) -> Action:
+    """An action from a local review (no audit behind it), added by the business unit."""
+    return services.review_action_add(
+        actor=world.actor("admin"),
+        partnership_id=world.partnership.pk,
+        review=review,
+        data=services.ActionInput(
+            description=description,
+            kind="practice_change",
+            owner_agency_id=world.agencies[owner].pk,
+            lead="Head of Safeguarding",
+            due_date=due or dt.date.today() + dt.timedelta(days=60),
+        ),
+    )

@@ -32,7 +32,7 @@ from schemathesis.checks import (
 from maca.audits.models import Case
 from maca.briefings import services as briefing_services
 from maca.core import permissions as perms
-from tests.actions.support import add_action
+from tests.actions.support import add_action, add_review_action
 from tests.api.support import token_for
 
 EXAMPLES = int(os.environ.get("MACA_API_FUZZ_EXAMPLES", "10"))
@@ -123,6 +123,7 @@ def fuzz_world(world: Any) -> Any:
     shared = world.audit("shared", status="reporting")
     briefing_services.briefing_start(actor=world.actor("admin"), audit=shared)
     add_action(world, shared, owner="csc")  # action 1, for the action operations to reach
+    add_review_action(world, owner="csc")  # a local review's action 1, likewise
     return world
 
 

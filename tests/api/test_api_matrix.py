@@ -73,6 +73,7 @@ def _build_scene() -> Scene:
         params={"filename": "x.csv", "format": ""},
     )
     _actions(world, published)
+    _review_actions(world)
     tokens = {name: token_for(User.objects.get(username=name)) for name in PRINCIPALS}
     return Scene(world, [running, published], str(job.pk), tokens)
 
@@ -99,6 +100,35 @@ def _actions(world: World, audit: Audit) -> None:
         expected_version=done.version,
         data=action_services.ProgressInput(status="done", evidence="Training register."),
     )
+
+
+def _review_actions(world: World) -> None:
+    """Local reviews' actions: a CSC one, a police one that is done (so the board may close
+    it), and a GP one already closed (changes and updates then get 409, or 404)."""
+    for owner in ("csc", "police", "gp"):
+        action_services.review_action_add(
+            actor=world.actor("admin"),
+            partnership_id=world.partnership.pk,
+            review="Rapid review: Child T",
+            data=action_services.ActionInput(
+                description="Invite the GP to strategy discussions.",
+                kind="practice_change",
+                owner_agency_id=world.agencies[owner].pk,
+                lead="Head of Safeguarding",
+                due_date=dt.date(2023, 1, 31),
+            ),
+        )
+    for number, steps in ((2, [("police", "done")]), (3, [("gp", "done"), ("viewer", "closed")])):
+        for who, status in steps:
+            action = Action.objects.get(
+                partnership=world.partnership, audit__isnull=True, number=number
+            )
+            action_services.action_progress(
+                actor=world.actor(who),
+                action=action,
+                expected_version=action.version,
+                data=action_services.ProgressInput(status=status, evidence="Minutes."),
+            )
 
 
 @dataclass
@@ -385,6 +415,90 @@ def calls_action_progress(scene: Scene, a: Actor) -> list[Call]:
     return out
 
 
+def _all_review_actions(scene: Scene) -> list[Action]:
+    return list(
+        Action.objects.filter(partnership=scene.world.partnership, audit__isnull=True)
+        .select_related("owner_agency")
+        .order_by("number")
+    )
+
+
+def calls_review_actions(scene: Scene, a: Actor) -> list[Call]:
+    return [
+        Call("GET", "/api/v1/reviews/actions", _status(a.has_any_role)),
+        Call("GET", "/api/v1/reviews/actions?status=done&overdue=true", _status(a.has_any_role)),
+    ]
+
+
+def calls_review_action_create(scene: Scene, a: Actor) -> list[Call]:
+    """The business unit, of its own partnership (an agency from elsewhere is refused: 422)."""
+    body = {
+        "review": "Learning review: Baby M",
+        "description": "Re-issue the safe sleep leaflet.",
+        "kind": "training",
+        "owner_agency": "gp",
+        "lead": "Named nurse",
+        "due_date": "2027-06-30",
+    }
+    if not perms.can_add_review_actions(a):
+        status = 404
+    elif Agency.objects.filter(partnership_id=a.partnership_id, slug="gp").exists():
+        status = 201
+    else:
+        status = 422
+    return [Call("POST", "/api/v1/reviews/actions", status, None, body)]
+
+
+def calls_review_action(scene: Scene, a: Actor) -> list[Call]:
+    return [
+        Call(
+            "GET",
+            f"/api/v1/reviews/actions/{x.number}",
+            _status(perms.can_read_review_action(a, x)),
+        )
+        for x in _all_review_actions(scene)
+    ]
+
+
+def calls_review_action_change(scene: Scene, a: Actor) -> list[Call]:
+    """The business unit changes a review's action until the board closes it (then 409)."""
+    out = []
+    for x in _all_review_actions(scene):
+        if not (perms.can_read_review_action(a, x) and perms.can_edit_action(a, x)):
+            status = 404
+        else:
+            status = 409 if x.status == ActionStatus.CLOSED else 200
+        body = {"version": x.version, "lead": f"Lead {a.user_id}"}
+        out.append(Call("PATCH", f"/api/v1/reviews/actions/{x.number}", status, None, body))
+    return out
+
+
+def calls_review_action_progress(scene: Scene, a: Actor) -> list[Call]:
+    """As for an audit's action: whoever may update it (or close it) gets 409 once it is
+    closed; everyone else 404."""
+    out = []
+    for x in _all_review_actions(scene):
+        statuses = action_services.allowed_statuses(a, x)
+        readable = perms.can_read_review_action(a, x)
+        if not readable:
+            code = 404
+        elif x.status == ActionStatus.CLOSED:
+            could = perms.can_progress_action(a, x) or perms.can_close(a, x)
+            code = 409 if could else 404
+        else:
+            code = 201 if statuses else 404
+        status = x.status if x.status in statuses else (statuses or ["on_track"])[-1]
+        body = {
+            "version": x.version,
+            "status": status,
+            "note": "Progress.",
+            "evidence": "Minutes.",
+            "blocked_reason": "Waiting.",
+        }
+        out.append(Call("POST", f"/api/v1/reviews/actions/{x.number}/updates", code, None, body))
+    return out
+
+
 OPERATIONS: dict[tuple[str, str], Callable[[Scene, Actor], list[Call]]] = {
     ("GET", "/api/v1/me"): calls_me,
     ("GET", "/api/v1/audits"): calls_audits,
@@ -404,6 +518,11 @@ OPERATIONS: dict[tuple[str, str], Callable[[Scene, Actor], list[Call]]] = {
     ("PATCH", "/api/v1/audits/{reference}/actions/{number}"): calls_action_change,
     ("POST", "/api/v1/audits/{reference}/actions/{number}/updates"): calls_action_progress,
     ("GET", "/api/v1/audits/{reference}/learning"): calls_learning,
+    ("GET", "/api/v1/reviews/actions"): calls_review_actions,
+    ("POST", "/api/v1/reviews/actions"): calls_review_action_create,
+    ("GET", "/api/v1/reviews/actions/{number}"): calls_review_action,
+    ("PATCH", "/api/v1/reviews/actions/{number}"): calls_review_action_change,
+    ("POST", "/api/v1/reviews/actions/{number}/updates"): calls_review_action_progress,
     ("GET", "/api/v1/briefings"): calls_briefings,
     ("GET", "/api/v1/briefings/{reference}"): calls_briefing,
     ("GET", "/api/v1/briefings/{reference}/download/{fmt}"): calls_download,
@@ -533,8 +652,12 @@ def test_lists_hold_exactly_what_the_pages_would_show(scene: Scene) -> None:
                 assert {r["agency"] for r in item["returns"]} == readable, name
         actions = {(x["audit"], x["number"]) for x in client.get("/api/v1/actions").json()["items"]}
         assert actions == {
-            (x.audit.reference, x.number)
+            (x.audit.reference if x.audit else None, x.number)
             for x in Action.objects.filter(perms.actions_visible_q(a)).select_related("audit")
+        }, name
+        reviews = {x["number"] for x in client.get("/api/v1/reviews/actions").json()["items"]}
+        assert reviews == {
+            x.number for x in _all_review_actions(scene) if perms.can_read_review_action(a, x)
         }, name
         briefings = {b["reference"] for b in client.get("/api/v1/briefings").json()["items"]}
         assert briefings == {b.reference for b in _briefings() if perms.can_read_briefing(a, b)}
