@@ -83,6 +83,13 @@ class Action(models.Model):
         ordering = ["audit", "number"]
         constraints = [
             models.UniqueConstraint(fields=["audit", "number"], name="action_number_unique"),
+            # A local review's actions have no audit (NULLs never clash): their numbers are
+            # unique within the partnership.
+            models.UniqueConstraint(
+                fields=["partnership", "number"],
+                condition=models.Q(audit__isnull=True),
+                name="review_action_number_unique",
+            ),
             models.CheckConstraint(
                 condition=models.Q(audit__isnull=False) | ~models.Q(review=""),
                 name="action_has_a_source",

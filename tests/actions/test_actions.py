@@ -413,3 +413,14 @@ def test_the_overview_shows_only_plans_each_person_could_open(world, client, log
     assert client.get(reverse("actions:plan", args=["rep"])).status_code == 404
     body = client.get(reverse("actions:overview")).content.decode()
     assert "Audit pub" in body and "Audit rep" not in body
+
+
+def test_two_local_review_actions_cannot_share_a_number(world) -> None:
+    """The database itself refuses a second review action with the same number in a
+    partnership (audit actions are numbered per audit; review actions have no audit)."""
+    from django.db import IntegrityError, transaction
+
+    first = _review_action(world)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        first.pk = None
+        first.save()
