@@ -7,14 +7,15 @@ the access log (action ending ".refused"), so the partnership can see who tried.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from maca.activity.services import access_record
-from maca.audits.models import Audit, AuditTool, Case, CaseRecord
+from maca.audits.models import Audit, AuditStatus, AuditTool, Case, CaseRecord
 from maca.core import permissions as perms
 from maca.core.permissions import Actor
 from maca.partnerships.models import Agency
@@ -28,6 +29,34 @@ def audits_for(actor: Actor) -> QuerySet[Audit]:
         .select_related("tool")
         .order_by("-created_at")
     )
+
+
+class AuditRow(NamedTuple):
+    """One line of the dashboard's audits table."""
+
+    reference: str
+    title: str
+    status_label: str
+    return_deadline: dt.date | None
+    panel_date: dt.date | None
+
+
+_STATUS_LABELS = dict(AuditStatus.choices)
+
+
+def latest_audits(actor: Actor, limit: int = 25) -> list[AuditRow]:
+    """The audits the actor may open, newest first, as the dashboard lists them (rows, not
+    models: it shows five columns of each)."""
+    rows = (
+        Audit.objects.filter(perms.audits_visible_q(actor))
+        .distinct()
+        .order_by("-created_at")
+        .values_list("reference", "title", "status", "return_deadline", "panel_date")[:limit]
+    )
+    return [
+        AuditRow(reference, title, _STATUS_LABELS.get(status, status), deadline, panel)
+        for reference, title, status, deadline, panel in rows
+    ]
 
 
 def audit_get(actor: Actor, reference: str, *, with_chair: bool = False) -> Audit:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from maca.actions.selectors import needing_attention
-from maca.audits.selectors import audits_for, open_concerns, returns_to_do
+from maca.audits.selectors import latest_audits, open_concerns, returns_to_do
 from maca.briefings.selectors import published_briefings
 from maca.core.middleware import get_actor
 
@@ -31,7 +31,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = get_actor(request)
-    audits = list(audits_for(actor)[:25]) if actor.has_any_role else []
+    audits = latest_audits(actor) if actor.has_any_role else []
     context = {
         "audits": audits,
         "returns_to_do": list(returns_to_do(actor)[:50]),
