@@ -1,0 +1,911 @@
+"""Evaluating many chronologies at once, with exactly the outcome of one at a time.
+
+`evaluate_lines` takes JSON texts (a JSON Lines file's lines), `evaluate_many` decoded
+documents; both yield, in input order, what `evaluate_line` / `evaluate_document` give for each
+one: an Evaluation, or the InputError that names every problem.
+
+How (docs/chronology.md, "Many chronologies at once"):
+
+- JSON is decoded by msgspec straight into typed structs (types checked in C). A line it
+  refuses, or one whose values need a check the structs cannot make (a blank reference, an
+  empty incident, a date it cannot read), is handed whole to `evaluate_line`, so every message
+  is the detailed check's own.
+- Dates and times of the usual shapes are read for the whole batch at once with numpy;
+  anything else goes through `parse_at` one value at a time.
+- Every rule runs over all the batch's events as arrays: clock starts (per incident, fallback
+  starts), closing events (a sorted search per chronology and incident), due dates (numpy
+  working days with the same bank holidays, months clamped to the month's end), statuses.
+- The Result tuples, question summaries and Evaluations are then built by C-level loops.
+
+tests/chronology/test_chronology_batch.py holds the batch to the one-at-a-time engine.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import keyword
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, time
+from functools import partial
+from itertools import repeat
+from operator import attrgetter
+from typing import Any, Literal
+
+import msgspec
+import numpy as np
+
+from .chronology import Event, parse_at, parse_date, parse_document
+from .errors import ChronologyError, InputError
+from .evaluate import WORST_FIRST, Evaluation, QuestionSummary, Result, evaluate, today_in_london
+from .explain import explain
+from .protocol import EventMatch, Protocol, Rule, _same
+from .timescales import add_months_array, add_working_days_array
+from .vocabulary import EVENT_TYPES
+
+Outcome = Evaluation | InputError
+
+BATCH_SIZE = 8192  # chronologies evaluated together: big enough for numpy, small in memory
+
+_EPOCH = date(1970, 1, 1).toordinal()
+_US_DAY = 86_400_000_000
+_DAY_END_US = _US_DAY - 1  # time.max: a date-only event stops at the end of its day
+# Events outside these dates (days since 1970) take the one-at-a-time engine, which also
+# reports what numpy and Python dates cannot hold.
+_FIRST_DAY = date(1800, 1, 1).toordinal() - _EPOCH
+_LAST_DAY = date(2300, 1, 1).toordinal() - _EPOCH
+_MAX_AMOUNT = 5000  # longer timescales, as unusual, take the one-at-a-time engine
+_MAX_RULES = 22  # a chronology's question key holds one base-7 digit per rule in an int64
+_TYPE_NAMES: tuple[str, ...] = tuple(EVENT_TYPES)
+_TYPE_INDEX = {name: index for index, name in enumerate(_TYPE_NAMES)}
+_RANK = {status: rank for rank, status in enumerate(WORST_FIRST)}
+_MISSING, _LATE, _PENDING, _REASON, _MET, _NOT_APPLICABLE = range(6)
+_new_result = partial(tuple.__new__, Result)
+_new_event = partial(tuple.__new__, Event)
+_new_summary = partial(tuple.__new__, QuestionSummary)
+_NO_DAY = -(1 << 62)  # the due "day" of a not applicable result: no due date
+
+
+class _Wording(tuple[Any, ...]):
+    """A batch result's explanation, written when first read: (batch, rule, status, start
+    position, closing position or -1, due, as_of). The batch builds the two Events then."""
+
+    __slots__ = ()
+
+    def explain(self) -> str:
+        batch, rule, status, start, closing, due, as_of = self
+        return explain(
+            rule,
+            status,
+            batch.make_event(start),
+            batch.make_event(closing) if closing >= 0 else None,
+            due,
+            as_of,
+        )
+
+
+_new_wording = partial(tuple.__new__, _Wording)
+
+
+# --- the one-at-a-time references -----------------------------------------------------------
+
+
+def evaluate_document(document: Any, protocol: Protocol, as_of: date | None = None) -> Outcome:
+    """One decoded chronology file (or worked example) evaluated as `maca evaluate` does: an
+    example's own `as_of` applies when `as_of` is None."""
+    try:
+        chronology, example_as_of = parse_document(document)
+    except ChronologyError as exc:
+        return exc
+    return evaluate(chronology, protocol, as_of or example_as_of)
+
+
+def evaluate_line(line: bytes | str, protocol: Protocol, as_of: date | None = None) -> Outcome:
+    """One JSON text (a line of a JSON Lines file) decoded with `json` and evaluated."""
+    try:
+        document = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return InputError([f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"])
+    except UnicodeDecodeError:
+        return InputError(["not UTF-8 text"])
+    return evaluate_document(document, protocol, as_of)
+
+
+# --- the batch evaluators -------------------------------------------------------------------
+
+
+def evaluate_lines(
+    lines: Iterable[bytes | str],
+    protocol: Protocol,
+    as_of: date | None = None,
+    *,
+    batch_size: int = BATCH_SIZE,
+) -> Iterator[Outcome]:
+    """`evaluate_line` of each line, in order, computed a batch at a time."""
+    as_of = as_of or today_in_london()
+    plan = _plan(protocol)
+    for batch in _batches(lines, batch_size):
+        if plan is None:
+            yield from (evaluate_line(line, protocol, as_of) for line in batch)
+        else:
+            yield from _without_gc(_LineBatch, batch, plan, as_of)
+
+
+def evaluate_many(
+    documents: Iterable[Any],
+    protocol: Protocol,
+    as_of: date | None = None,
+    *,
+    batch_size: int = BATCH_SIZE,
+) -> Iterator[Outcome]:
+    """`evaluate_document` of each decoded document, in order, computed a batch at a time
+    (the validation is the one-at-a-time parser's; the evaluation is vectorised)."""
+    plan = _plan(protocol)
+    for batch in _batches(documents, batch_size):
+        if plan is None:
+            yield from (evaluate_document(doc, protocol, as_of) for doc in batch)
+        else:
+            yield from _without_gc(_DocumentBatch, batch, plan, as_of)
+
+
+def _without_gc(
+    kind: type[_Batch], items: list[Any], plan: _Plan, as_of: date | None
+) -> list[Outcome]:
+    """A batch's outcomes. A batch makes hundreds of thousands of objects that all live until
+    it is done: the cyclic garbage collector would scan them again and again, for nothing to
+    free, so it waits until the batch is done."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return kind(items, plan, as_of).outcomes()
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# --- what a protocol needs, worked out once -------------------------------------------------
+
+_BASE_FIELDS: tuple[tuple[str, Any, Any], ...] = (
+    ("incident", str | int | None, None),
+    ("agency", str | None, None),
+    ("summary", str | None, None),
+    ("reason", str | None, None),
+    ("id", str | int | None, None),
+    ("outcome", Literal["plan", "no_plan"] | None, None),
+    ("plan", Literal["cp", "cin", "early_help"] | None, None),
+    ("attendees", list[str] | None, None),
+    ("siblings_considered", bool | None, None),
+)
+
+
+class _Child(msgspec.Struct, gc=False):
+    ref: str
+    non_mobile: bool | None = None
+    date_of_birth: str | None = None
+
+
+class _Plan:
+    """A protocol's rules as codes and arrays, and the JSON decoder for its chronologies."""
+
+    def __init__(self, protocol: Protocol, decoder: msgspec.json.Decoder[Any]) -> None:
+        self.protocol = protocol
+        self.decoder = decoder
+        self.rules = protocol.rules
+        self.matches: list[EventMatch] = []  # the filters, numbered
+        for rule in self.rules:
+            plan = rule.plan
+            for match in (
+                plan.start_filter,
+                plan.fallback_filter,
+                plan.stop_filter,
+                plan.not_done_filter,
+            ):
+                if match is not None and match not in self.matches:
+                    self.matches.append(match)
+        used = {
+            m.event
+            for rule in self.rules
+            for m in (rule.start, rule.stop, rule.fallback, rule.not_done)
+            if m is not None
+        }
+        self.used = np.array([name in used for name in _TYPE_NAMES], dtype=bool)
+        self.required = [
+            (_TYPE_INDEX[name], type_.required)
+            for name, type_ in EVENT_TYPES.items()
+            if type_.required
+        ]
+
+
+_PLANS: dict[int, tuple[Protocol, _Plan | None]] = {}
+
+
+def _plan(protocol: Protocol) -> _Plan | None:
+    """None when the protocol has something the batch does not handle (then every
+    chronology takes the one-at-a-time engine). Kept per protocol object (a Protocol is
+    immutable, but its filters make it unhashable)."""
+    found = _PLANS.get(id(protocol))
+    if found is not None and found[0] is protocol:
+        return found[1]
+    if len(_PLANS) >= 32:
+        _PLANS.clear()
+    plan = _make_plan(protocol)
+    _PLANS[id(protocol)] = (protocol, plan)
+    return plan
+
+
+def _make_plan(protocol: Protocol) -> _Plan | None:
+    if len(protocol.rules) > _MAX_RULES:
+        return None
+    if any(rule.timescale.amount > _MAX_AMOUNT for rule in protocol.rules):
+        return None
+    base = {"at", "type", *(name for name, _, _ in _BASE_FIELDS)}
+    extra = sorted(
+        {
+            key
+            for rule in protocol.rules
+            for match in (rule.start, rule.stop, rule.fallback, rule.not_done)
+            if match is not None
+            for key in match.where
+            if key not in base
+        }
+    )
+    if any(
+        not key.isidentifier() or keyword.iskeyword(key) or key.startswith("_") for key in extra
+    ):
+        return None
+    try:
+        event = msgspec.defstruct(
+            "BatchEvent",
+            [
+                ("at", str),
+                ("type", Literal[_TYPE_NAMES]),
+                *_BASE_FIELDS,
+                *((key, Any, None) for key in extra),
+            ],
+            gc=False,
+        )
+        document = msgspec.defstruct(
+            "BatchDocument",
+            [("child", _Child), ("events", list[event])],  # type: ignore[valid-type]
+            gc=False,
+        )
+    except (TypeError, ValueError):
+        return None
+    return _Plan(protocol, msgspec.json.Decoder(document))
+
+
+# --- one batch ------------------------------------------------------------------------------
+
+
+class _Batch:
+    """The vectorised evaluation over a batch's valid chronologies. Subclasses fill the event
+    columns (one entry per event of every valid chronology, in chronology then input order)
+    and say how to build an Event and test a filter."""
+
+    plan: _Plan
+    as_of: date
+    outcomes_: list[Outcome | None]
+    valid: list[int]  # input positions of the chronologies evaluated here
+    refs: list[str]
+    non_mobile: list[bool]
+    counts: list[int]  # events per valid chronology
+    type_code: np.ndarray  # index into _TYPE_NAMES
+    day: np.ndarray  # days since 1970
+    micros: np.ndarray  # microsecond of the day, -1 for a date-only event
+    incident: np.ndarray  # index into incident_names, -1 for the implicit incident
+    incident_names: list[str]
+    at: list[str]  # each event's `at`, stripped
+
+    index: np.ndarray  # each event's index in its chronology
+
+    def __init__(self, items: list[Any], plan: _Plan, as_of: date | None) -> None:
+        raise NotImplementedError
+
+    def make_event(self, position: int) -> Event:
+        raise NotImplementedError
+
+    def filter_flags(self, match: EventMatch, positions: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def fallback(self, position: int) -> Outcome:
+        raise NotImplementedError
+
+    def outcomes(self) -> list[Outcome]:
+        self._evaluate()
+        out: list[Outcome] = []
+        for position, found in enumerate(self.outcomes_):
+            out.append(found if found is not None else self.fallback(position))
+        return out
+
+    def _evaluate(self) -> None:
+        n = len(self.valid)
+        if not n:
+            return
+        plan, as_of = self.plan, self.as_of
+        counts = np.array(self.counts, dtype=np.int64)
+        chron = np.repeat(np.arange(n, dtype=np.int64), counts)
+        offsets = np.concatenate(([0], np.cumsum(counts)[:-1])) if n else counts
+        index = np.arange(chron.size, dtype=np.int64) - np.repeat(offsets, counts)
+        day, micros, code = self.day, self.micros, self.type_code
+
+        self.index = index
+        # Chronologies with a date the arrays should not handle take the engine.
+        odd = (day < _FIRST_DAY) | (day > _LAST_DAY)
+        keep_chron = np.ones(n, dtype=bool)
+        if odd.any():
+            keep_chron[chron[odd]] = False
+            self._odd = frozenset(np.flatnonzero(~keep_chron).tolist())
+
+        as_of_day = as_of.toordinal() - _EPOCH
+        keep = np.flatnonzero(plan.used[code] & (day <= as_of_day) & keep_chron[chron])
+        # Clock-start order within each chronology: date, time (date-only first), input order.
+        start_key = day[keep] * _US_DAY + np.maximum(micros[keep], 0)
+        order = np.lexsort((index[keep], start_key, chron[keep]))
+        pos = keep[order]  # event positions, in start order
+        e_chron, e_code, e_day = chron[pos], code[pos], day[pos]
+        e_inc, e_index = self.incident[pos], index[pos]
+        e_start = start_key[order]
+        e_micros = micros[pos]
+        e_stop = e_day * _US_DAY + np.where(e_micros < 0, _DAY_END_US, e_micros)
+        flags = {}
+        for number, match in enumerate(plan.matches):
+            of_type = e_code == _TYPE_INDEX[match.event]
+            ok = np.zeros(pos.size, dtype=bool)
+            ok[of_type] = self.filter_flags(match, pos[of_type])
+            flags[number] = ok
+        inc_span = len(self.incident_names) + 1
+        mobile = ~np.array(self.non_mobile, dtype=bool)
+
+        def selected(match: EventMatch | None, name: str | None) -> np.ndarray:
+            if name is None:
+                return np.zeros(pos.size, dtype=bool)
+            chosen = e_code == _TYPE_INDEX[name]
+            if match is not None:
+                chosen &= flags[plan.matches.index(match)]
+            return chosen
+
+        def first_per_pair(candidates: np.ndarray) -> np.ndarray:
+            pairs = e_chron[candidates] * inc_span + (e_inc[candidates] + 1)
+            _, first = np.unique(pairs, return_index=True)
+            return candidates[first]
+
+        parts: list[tuple[np.ndarray, ...]] = []
+        for rule_number, rule in enumerate(plan.rules):
+            rp = rule.plan
+            primary = selected(rp.start_filter, rp.start_type)
+            fallback = selected(rp.fallback_filter, rp.fallback_type)
+            has_primary = np.zeros(n, dtype=bool)
+            has_primary[e_chron[primary]] = True
+            if not rp.per_incident:
+                clocks = np.flatnonzero(primary | (fallback & ~has_primary[e_chron]))
+            else:
+                firsts = first_per_pair(np.flatnonzero(primary))
+                fb = np.flatnonzero(fallback)
+                if fb.size:
+                    unnamed = np.zeros(n, dtype=bool)
+                    unnamed[e_chron[primary & (e_inc < 0)]] = True
+                    fb_chron = e_chron[fb]
+                    named_pairs = e_chron[firsts] * inc_span + (e_inc[firsts] + 1)
+                    fb_pairs = fb_chron * inc_span + (e_inc[fb] + 1)
+                    free = ~has_primary[fb_chron] | (
+                        (e_inc[fb] >= 0) & ~unnamed[fb_chron] & ~np.isin(fb_pairs, named_pairs)
+                    )
+                    firsts = np.concatenate((firsts, first_per_pair(fb[free])))
+                clocks = np.sort(firsts)
+            if not clocks.size:
+                continue
+            c_chron = e_chron[clocks]
+            status = np.full(clocks.size, _NOT_APPLICABLE, dtype=np.int64)
+            due = np.zeros(clocks.size, dtype=np.int64)
+            closing = np.full(clocks.size, -1, dtype=np.int64)
+            applies = ~mobile[c_chron] if rp.non_mobile_only else np.ones(clocks.size, bool)
+            live = clocks[applies]
+            if live.size:
+                live_due = _due(rule, e_day[live])
+                found = self._closing(rp, live, e_chron, e_code, e_inc, e_index, e_start,
+                                      e_stop, selected, inc_span)  # fmt: skip
+                closer_rank = np.where(
+                    found >= 0, ~selected(rp.stop_filter, rp.stop_type)[found], False
+                )
+                live_status = np.where(
+                    found < 0,
+                    np.where(live_due < as_of_day, _MISSING, _PENDING),
+                    np.where(
+                        closer_rank,
+                        _REASON,
+                        np.where(e_day[found] <= live_due, _MET, _LATE),
+                    ),
+                )
+                status[applies] = live_status
+                due[applies] = live_due
+                closing[applies] = found
+            incident = e_inc[clocks] if rp.per_incident else np.full(clocks.size, -1)
+            parts.append(
+                (
+                    c_chron,
+                    np.full(clocks.size, rule_number, dtype=np.int64),
+                    clocks,
+                    status,
+                    due,
+                    closing,
+                    incident,
+                )
+            )
+        self._build(n, parts, pos)
+
+    @staticmethod
+    def _closing(
+        rp: Any,
+        clocks: np.ndarray,
+        e_chron: np.ndarray,
+        e_code: np.ndarray,
+        e_inc: np.ndarray,
+        e_index: np.ndarray,
+        e_start: np.ndarray,
+        e_stop: np.ndarray,
+        selected: Callable[[EventMatch | None, str | None], np.ndarray],
+        inc_span: int,
+    ) -> np.ndarray:
+        """Each clock's closing event (or -1): the earliest stop or "not done" event of its
+        chronology, other than the start, not before the start and of a compatible incident,
+        by (stop key, stop before "not done", input order)."""
+        stop = selected(rp.stop_filter, rp.stop_type)
+        not_done = selected(rp.not_done_filter, rp.not_done_type) & ~stop
+        closers = np.flatnonzero(stop | not_done)
+        result = np.full(clocks.size, -1, dtype=np.int64)
+        if not closers.size:
+            return result
+        rank = not_done[closers].astype(np.int64)
+        keys, dense = np.unique(
+            np.concatenate((e_stop[closers], e_start[clocks])), return_inverse=True
+        )
+        dense = dense.reshape(-1)
+        span = keys.size + 1
+        d_stop, d_start = dense[: closers.size], dense[closers.size :]
+        c_chron, c_inc = e_chron[clocks], e_inc[clocks]
+
+        def search(members: np.ndarray, group: np.ndarray, query_group: np.ndarray) -> np.ndarray:
+            """The first of `members` (closer numbers) at or after each clock, in its group."""
+            found = np.full(clocks.size, -1, dtype=np.int64)
+            if not members.size:
+                return found
+            order = np.lexsort((e_index[closers[members]], rank[members], d_stop[members], group))
+            members, group = members[order], group[order]
+            packed = group * span + d_stop[members]
+            at = np.searchsorted(packed, query_group * span + d_start, side="left")
+            inside = at < members.size
+            clipped = np.minimum(at, members.size - 1)
+            is_self = inside & (closers[members[clipped]] == clocks)
+            at = at + is_self
+            inside = at < members.size
+            clipped = np.minimum(at, members.size - 1)
+            inside &= group[clipped] == query_group
+            found[inside] = members[clipped[inside]]
+            return found
+
+        everyone = np.arange(closers.size)
+        cl_chron, cl_inc = e_chron[closers], e_inc[closers]
+        any_incident = search(everyone, cl_chron, c_chron)
+        unnamed = np.flatnonzero(cl_inc < 0)
+        named = np.flatnonzero(cl_inc >= 0)
+        same_unnamed = search(unnamed, cl_chron[unnamed], c_chron)
+        same_named = search(
+            named,
+            cl_chron[named] * inc_span + cl_inc[named] + 1,
+            c_chron * inc_span + c_inc + 1,
+        )
+        # The better of an unnamed closer and one of the clock's own incident.
+        a_ok, b_ok = same_unnamed >= 0, same_named >= 0
+        a = np.maximum(same_unnamed, 0)
+        b = np.maximum(same_named, 0)
+        a_key = (d_stop[a], rank[a], e_index[closers[a]])
+        b_key = (d_stop[b], rank[b], e_index[closers[b]])
+        a_first = (a_key[0] < b_key[0]) | (
+            (a_key[0] == b_key[0])
+            & ((a_key[1] < b_key[1]) | ((a_key[1] == b_key[1]) & (a_key[2] < b_key[2])))
+        )
+        best = np.where(a_ok & (~b_ok | a_first), same_unnamed, same_named)
+        chosen = np.where(c_inc < 0, any_incident, best)
+        result[chosen >= 0] = closers[chosen[chosen >= 0]]
+        return result
+
+    def _build(self, n: int, parts: list[tuple[np.ndarray, ...]], pos: np.ndarray) -> None:
+        """Result tuples, question summaries and Evaluations, with C-level loops."""
+        plan, as_of = self.plan, self.as_of
+        rules = plan.rules
+        if parts:
+            chron, rule_no, clocks, status, due, closing, incident = (
+                np.concatenate(column) for column in zip(*parts, strict=True)
+            )
+            order = np.lexsort((clocks, rule_no, chron))
+            chron, rule_no, clocks = chron[order], rule_no[order], clocks[order]
+            status, due, closing, incident = (
+                status[order],
+                due[order],
+                closing[order],
+                incident[order],
+            )
+        else:
+            chron = rule_no = clocks = status = due = closing = incident = np.zeros(0, np.int64)
+        start_at = pos[clocks].tolist()
+        closing_at = np.where(closing >= 0, pos[closing], -1).tolist()
+        at_list: list[Any] = [*self.at, None]  # position -1: no closing event
+        at = at_list.__getitem__
+        started = list(map(at, start_at))
+        done = list(map(at, closing_at))
+        names: list[Any] = [*self.incident_names, None]
+        incidents = list(map(names.__getitem__, incident.tolist()))
+        rule_list = list(map(rules.__getitem__, rule_no.tolist()))
+        rule_ids = list(map(attrgetter("id"), rule_list))
+        questions = list(map(attrgetter("question"), rule_list))
+        statuses = list(map(WORST_FIRST.__getitem__, status.tolist()))
+        due[status == _NOT_APPLICABLE] = _NO_DAY
+        due_list = due.tolist()
+        dates: dict[int, date | None] = {
+            d: (date.fromordinal(d + _EPOCH) if d != _NO_DAY else None) for d in set(due_list)
+        }
+        dues = list(map(dates.__getitem__, due_list))
+        wordings = map(
+            _new_wording,
+            zip(
+                repeat(self),
+                rule_list,
+                statuses,
+                start_at,
+                closing_at,
+                dues,
+                repeat(as_of),
+                strict=False,
+            ),
+        )
+        results = list(
+            map(
+                _new_result,
+                zip(
+                    rule_ids,
+                    questions,
+                    incidents,
+                    statuses,
+                    started,
+                    dues,
+                    done,
+                    wordings,
+                    strict=False,
+                ),
+            )
+        )
+        per_chron = np.bincount(chron, minlength=n).tolist()
+        summaries = self._summaries(n, chron, rule_no, status)
+        protocol_id, valid, refs = plan.protocol.id, self.valid, self.refs
+        start = 0
+        for number in range(n):
+            if number in self._odd:
+                continue  # left to the one-at-a-time engine
+            count = per_chron[number]
+            self.outcomes_[valid[number]] = Evaluation(
+                protocol=protocol_id,
+                child=refs[number],
+                as_of=as_of,
+                results=tuple(results[start : start + count]),
+                questions=summaries[number],
+            )
+            start += count
+
+    _odd: frozenset[int] = frozenset()
+
+    def _summaries(
+        self, n: int, chron: np.ndarray, rule_no: np.ndarray, status: np.ndarray
+    ) -> list[tuple[QuestionSummary, ...]]:
+        """Each chronology's question summaries: worst status per question over its rules, in
+        order of first result. Memoised by each rule's worst status (one base-7 digit)."""
+        rules = self.plan.rules
+        count = len(rules)
+        worst = np.full(n * count, 6, dtype=np.int64)
+        np.minimum.at(worst, chron * count + rule_no, status)
+        digits = (worst + 1) % 7  # 0: no result for the rule; else worst rank + 1
+        keys = (digits.reshape(n, count) * (7 ** np.arange(count, dtype=np.int64))).sum(axis=1)
+        memo: dict[int, tuple[QuestionSummary, ...]] = {}
+        out = []
+        for key in keys.tolist():
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = _questions(rules, key)
+            out.append(found)
+        return out
+
+
+def _questions(rules: Sequence[Rule], key: int) -> tuple[QuestionSummary, ...]:
+    worst: dict[str, int] = {}
+    members: dict[str, list[str]] = {}
+    for rule in rules:
+        key, digit = divmod(key, 7)
+        if not digit:
+            continue
+        rank = digit - 1
+        if rule.question not in worst:
+            worst[rule.question] = rank
+            members[rule.question] = [rule.id]
+        else:
+            worst[rule.question] = min(worst[rule.question], rank)
+            members[rule.question].append(rule.id)
+    return tuple(
+        _new_summary((question, WORST_FIRST[rank], tuple(members[question])))
+        for question, rank in worst.items()
+    )
+
+
+def _due(rule: Rule, days: np.ndarray) -> np.ndarray:
+    """Due dates (days since 1970) of clocks starting on `days`, as `Timescale.due`."""
+    timescale = rule.timescale
+    if timescale.kind == "same_day":
+        return days
+    if timescale.kind == "calendar_days":
+        return days + timescale.amount
+    starts = days.astype("datetime64[D]")
+    if timescale.kind == "working_days":
+        return add_working_days_array(starts, timescale.amount).astype(np.int64)
+    return add_months_array(starts, timescale.amount).astype(np.int64)
+
+
+# --- reading JSON lines ---------------------------------------------------------------------
+
+_get_at, _get_type, _get_incident = attrgetter("at"), attrgetter("type"), attrgetter("incident")
+_DIGITS_DATE = (0, 1, 2, 3, 5, 6, 8, 9)
+_DIGITS_TIME = (11, 12, 14, 15)
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _read_ats(ats: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Days since 1970 and microseconds of the day (-1: date only) of `YYYY-MM-DD` and
+    `YYYY-MM-DDTHH:MM` values, read with numpy; and which values are of neither shape (or not
+    a real date or time), for `parse_at` to read one at a time."""
+    count = len(ats)
+    lengths = np.fromiter(map(len, ats), dtype=np.int64, count=count)
+    # One byte per character ("?" for any other than ASCII, which no usual shape has).
+    text = "".join(ats).encode("ascii", "replace") + b"\0" * 16
+    buffer = np.frombuffer(text, dtype=np.uint8)
+    starts = np.zeros(count, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+
+    def char(offset: int) -> np.ndarray:
+        return buffer[starts + offset].astype(np.int64)
+
+    short, long = lengths == 10, lengths == 16
+    ok = short | long
+    digit = {}
+    for offset in (*_DIGITS_DATE, *_DIGITS_TIME):
+        value = char(offset) - 48
+        digit[offset] = value
+        if offset in _DIGITS_DATE:
+            ok &= (value >= 0) & (value <= 9)
+        else:
+            ok &= short | ((value >= 0) & (value <= 9))
+    ok &= (char(4) == 45) & (char(7) == 45)
+    ok &= short | ((char(10) == 84) & (char(13) == 58))
+    year = digit[0] * 1000 + digit[1] * 100 + digit[2] * 10 + digit[3]
+    month = digit[5] * 10 + digit[6]
+    day = digit[8] * 10 + digit[9]
+    hour = digit[11] * 10 + digit[12]
+    minute = digit[14] * 10 + digit[15]
+    ok &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
+    month_days = _MONTH_DAYS[np.clip(month, 0, 12)]
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = month_days + ((month == 2) & leap)
+    ok &= day <= month_days
+    ok &= short | ((hour <= 23) & (minute <= 59))
+    months = np.where(ok, (year - 1970) * 12 + month - 1, 0)
+    days = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + day - 1
+    micros = np.where(long, (hour * 60 + minute) * 60_000_000, -1)
+    return np.where(ok, days, 0), np.where(ok, micros, -1), ~ok
+
+
+class _LineBatch(_Batch):
+    def __init__(self, lines: list[Any], plan: _Plan, as_of: date | None) -> None:
+        self.lines, self.plan, self.as_of = lines, plan, as_of or today_in_london()
+        self.outcomes_ = [None] * len(lines)
+        decode = plan.decoder.decode
+        valid: list[int] = []
+        refs: list[str] = []
+        non_mobile: list[bool] = []
+        counts: list[int] = []
+        flat: list[Any] = []
+        for position, line in enumerate(lines):
+            try:
+                document = decode(line)
+            except (msgspec.MsgspecError, TypeError):
+                continue
+            child = document.child
+            ref = child.ref.strip()
+            if not ref:
+                continue
+            if child.date_of_birth is not None:
+                try:
+                    parse_date(child.date_of_birth)
+                except ValueError:
+                    continue
+            valid.append(position)
+            refs.append(ref)
+            non_mobile.append(child.non_mobile is not False)
+            counts.append(len(document.events))
+            flat += document.events
+        bad = self._columns(flat, counts)
+        if bad:
+            keep_numbers = [i for i in range(len(valid)) if i not in bad]
+            chron = np.repeat(np.arange(len(valid)), counts)
+            keep_events = np.flatnonzero(~np.isin(chron, list(bad)))
+            listed = keep_events.tolist()
+            flat = [flat[p] for p in listed]
+            self.at = [self.at[p] for p in listed]
+            self.type_code = self.type_code[keep_events]
+            self.day, self.micros = self.day[keep_events], self.micros[keep_events]
+            self.incident = self.incident[keep_events]
+            valid = [valid[i] for i in keep_numbers]
+            refs = [refs[i] for i in keep_numbers]
+            non_mobile = [non_mobile[i] for i in keep_numbers]
+            counts = [counts[i] for i in keep_numbers]
+        self.flat, self.valid, self.refs = flat, valid, refs
+        self.non_mobile, self.counts = non_mobile, counts
+
+    def _columns(self, flat: list[Any], counts: list[int]) -> set[int]:
+        """Fill the event columns; returns the chronologies (numbers) the checks refuse."""
+        bad: set[int] = set()
+        count = len(flat)
+        if not count:
+            self.at, self.incident_names = [], []
+            self.type_code = self.day = self.micros = self.incident = np.zeros(0, np.int64)
+            return bad
+        chron_of = np.repeat(np.arange(len(counts)), counts)
+        self.type_code = np.fromiter(
+            map(_TYPE_INDEX.__getitem__, map(_get_type, flat)), dtype=np.int64, count=count
+        )
+        ats = list(map(_get_at, flat))
+        self.day, self.micros, odd = _read_ats(ats)
+        for position in np.flatnonzero(odd).tolist():
+            value = ats[position].strip()
+            try:
+                when = parse_at(value)
+            except ValueError:
+                bad.add(int(chron_of[position]))
+                continue
+            ats[position] = value
+            self.day[position] = when[0].toordinal() - _EPOCH
+            moment = when[1]
+            self.micros[position] = (
+                -1
+                if moment is None
+                else ((moment.hour * 60 + moment.minute) * 60 + moment.second) * 1_000_000
+                + moment.microsecond
+            )
+        self.at = ats
+        raw = list(map(_get_incident, flat))
+        names: dict[str, int] = {}
+        number: dict[Any, int] = {None: -1}
+        for value in set(raw):
+            if value is None:
+                continue
+            text = value.strip() if type(value) is str else str(value)
+            number[value] = names.setdefault(text, len(names)) if text else -2
+        self.incident = np.fromiter(map(number.__getitem__, raw), dtype=np.int64, count=count)
+        self.incident_names = list(names)
+        if -2 in number.values():
+            bad.update(chron_of[self.incident == -2].tolist())
+        for code, fields in self.plan.required:
+            for position in np.flatnonzero(self.type_code == code).tolist():
+                event = flat[position]
+                for name in fields:
+                    value = getattr(event, name)
+                    if value is None or not value.strip():
+                        bad.add(int(chron_of[position]))
+        return bad
+
+    def make_event(self, position: int) -> Event:
+        struct = self.flat[position]
+        day, micros = int(self.day[position]), int(self.micros[position])
+        moment = None
+        if micros >= 0:
+            seconds, micro = divmod(micros, 1_000_000)
+            moment = time(seconds // 3600, seconds // 60 % 60, seconds % 60, micro)
+        incident = int(self.incident[position])
+        agency, summary, reason = (
+            (text.strip() or None) if text is not None else None
+            for text in (struct.agency, struct.summary, struct.reason)
+        )
+        return Event(
+            int(self.index[position]),
+            struct.type,
+            self.at[position],
+            date.fromordinal(day + _EPOCH),
+            moment,
+            self.incident_names[incident] if incident >= 0 else None,
+            agency,
+            summary,
+            reason,
+        )
+
+    def filter_flags(self, match: EventMatch, positions: np.ndarray) -> np.ndarray:
+        where = tuple(match.where.items())
+        flat = self.flat
+        return np.array(
+            [
+                all(_same(getattr(flat[p], key), value) for key, value in where)
+                for p in positions.tolist()
+            ],
+            dtype=bool,
+        )
+
+    def fallback(self, position: int) -> Outcome:
+        return evaluate_line(self.lines[position], self.plan.protocol, self.as_of)
+
+
+# --- decoded documents ----------------------------------------------------------------------
+
+
+class _DocumentBatch(_Batch):
+    def __init__(self, documents: list[Any], plan: _Plan, as_of: date | None) -> None:
+        self.documents, self.plan = documents, plan
+        self.as_of = as_of or today_in_london()
+        self.outcomes_ = [None] * len(documents)
+        self.valid, self.refs, self.non_mobile, self.counts = [], [], [], []
+        events: list[Event] = []
+        for position, document in enumerate(documents):
+            try:
+                chronology, example_as_of = parse_document(document)
+            except ChronologyError as exc:
+                self.outcomes_[position] = exc
+                continue
+            if example_as_of is not None and as_of is None:
+                self.outcomes_[position] = evaluate(chronology, plan.protocol, example_as_of)
+                continue
+            self.valid.append(position)
+            self.refs.append(chronology.child.ref)
+            self.non_mobile.append(chronology.child.non_mobile)
+            self.counts.append(len(chronology.events))
+            events += chronology.events
+        self.events = events
+        count = len(events)
+        self.type_code = np.fromiter(
+            (_TYPE_INDEX[e.type] for e in events), dtype=np.int64, count=count
+        )
+        self.day = np.fromiter(
+            (e.local_date.toordinal() - _EPOCH for e in events), dtype=np.int64, count=count
+        )
+        self.micros = np.fromiter(
+            (
+                -1
+                if (t := e.local_time) is None
+                else ((t.hour * 60 + t.minute) * 60 + t.second) * 1_000_000 + t.microsecond
+                for e in events
+            ),
+            dtype=np.int64,
+            count=count,
+        )
+        names: dict[str | None, int] = {None: -1}
+        for e in events:
+            if e.incident not in names:
+                names[e.incident] = len(names) - 1
+        self.incident = np.fromiter(
+            (names[e.incident] for e in events), dtype=np.int64, count=count
+        )
+        self.incident_names = [name for name in names if name is not None]
+        self.at = [e.at for e in events]
+
+    def make_event(self, position: int) -> Event:
+        return self.events[position]
+
+    def filter_flags(self, match: EventMatch, positions: np.ndarray) -> np.ndarray:
+        events = self.events
+        return np.array([match.matches(events[p]) for p in positions.tolist()], dtype=bool)
+
+    def fallback(self, position: int) -> Outcome:
+        return evaluate_document(self.documents[position], self.plan.protocol, self.as_of)
