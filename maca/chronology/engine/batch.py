@@ -30,7 +30,7 @@ from datetime import date, time
 from functools import partial
 from itertools import repeat
 from operator import attrgetter
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import msgspec
 import numpy as np
@@ -44,8 +44,10 @@ from .timescales import add_months_array, add_working_days_array
 from .vocabulary import EVENT_TYPES
 
 Outcome = Evaluation | InputError
+T = TypeVar("T")
 
 BATCH_SIZE = 8192  # chronologies evaluated together: big enough for numpy, small in memory
+_CHUNK = 64  # chronologies whose objects are built together
 
 _EPOCH = date(1970, 1, 1).toordinal()
 _US_DAY = 86_400_000_000
@@ -67,21 +69,14 @@ _NO_DAY = -(1 << 62)  # the due "day" of a not applicable result: no due date
 
 
 class _Wording(tuple[Any, ...]):
-    """A batch result's explanation, written when first read: (batch, rule, status, start
-    position, closing position or -1, due, as_of). The batch builds the two Events then."""
+    """A batch result's explanation, written when first read: (batch, result number). The
+    batch builds the start and closing Events then."""
 
     __slots__ = ()
 
     def explain(self) -> str:
-        batch, rule, status, start, closing, due, as_of = self
-        return explain(
-            rule,
-            status,
-            batch.make_event(start),
-            batch.make_event(closing) if closing >= 0 else None,
-            due,
-            as_of,
-        )
+        batch, number = self
+        return batch.explain(number)
 
 
 _new_wording = partial(tuple.__new__, _Wording)
@@ -128,7 +123,7 @@ def evaluate_lines(
         if plan is None:
             yield from (evaluate_line(line, protocol, as_of) for line in batch)
         else:
-            yield from _without_gc(_LineBatch, batch, plan, as_of)
+            yield from _outcomes(_LineBatch, batch, plan, as_of)
 
 
 def evaluate_many(
@@ -145,19 +140,25 @@ def evaluate_many(
         if plan is None:
             yield from (evaluate_document(doc, protocol, as_of) for doc in batch)
         else:
-            yield from _without_gc(_DocumentBatch, batch, plan, as_of)
+            yield from _outcomes(_DocumentBatch, batch, plan, as_of)
 
 
-def _without_gc(
+def _outcomes(
     kind: type[_Batch], items: list[Any], plan: _Plan, as_of: date | None
-) -> list[Outcome]:
-    """A batch's outcomes. A batch makes hundreds of thousands of objects that all live until
-    it is done: the cyclic garbage collector would scan them again and again, for nothing to
-    free, so it waits until the batch is done."""
+) -> Iterator[Outcome]:
+    """A batch's outcomes: read, evaluated as arrays, then built a chunk at a time."""
+    batch = _without_gc(kind, items, plan, as_of)
+    _without_gc(batch.evaluate)
+    return batch.outcomes()
+
+
+def _without_gc(work: Callable[..., T], *args: Any) -> T:
+    """`work(*args)` with the cyclic garbage collector paused: it would scan the many objects
+    made, all alive until the work is done, again and again, for nothing to free."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return kind(items, plan, as_of).outcomes()
+        return work(*args)
     finally:
         if collecting:
             gc.enable()
@@ -202,6 +203,8 @@ class _Plan:
         self.protocol = protocol
         self.decoder = decoder
         self.rules = protocol.rules
+        self.rule_ids = [rule.id for rule in self.rules]
+        self.questions = [rule.question for rule in self.rules]
         self.matches: list[EventMatch] = []  # the filters, numbered
         for rule in self.rules:
             plan = rule.plan
@@ -321,14 +324,26 @@ class _Batch:
     def fallback(self, position: int) -> Outcome:
         raise NotImplementedError
 
-    def outcomes(self) -> list[Outcome]:
-        self._evaluate()
-        out: list[Outcome] = []
+    def outcomes(self) -> Iterator[Outcome]:
+        """Each item's outcome in order. Objects are built a chunk of chronologies at a time,
+        so that few are alive at once (the garbage collector scans every live one)."""
+        number_of = {position: number for number, position in enumerate(self.valid)}
+        odd, chunk_first = self._odd, 0
+        chunk: list[Evaluation] = []
         for position, found in enumerate(self.outcomes_):
-            out.append(found if found is not None else self.fallback(position))
-        return out
+            if found is not None:
+                yield found
+                continue
+            number = number_of.get(position)
+            if number is None or number in odd:
+                yield self.fallback(position)
+                continue
+            if number >= chunk_first + len(chunk):
+                chunk_first = number
+                chunk = _without_gc(self._emit, number, min(number + _CHUNK, len(self.valid)))
+            yield chunk[number - chunk_first]
 
-    def _evaluate(self) -> None:
+    def evaluate(self) -> None:
         n = len(self.valid)
         if not n:
             return
@@ -358,6 +373,11 @@ class _Batch:
         e_start = start_key[order]
         e_micros = micros[pos]
         e_stop = e_day * _US_DAY + np.where(e_micros < 0, _DAY_END_US, e_micros)
+        # Start and stop keys ranked together, so that a chronology number and a rank pack
+        # into one sortable integer.
+        keys, ranks = np.unique(np.concatenate((e_start, e_stop)), return_inverse=True)
+        ranks = ranks.reshape(-1)
+        e_dstart, e_dstop, span = ranks[: pos.size], ranks[pos.size :], keys.size + 1
         flags = {}
         for number, match in enumerate(plan.matches):
             of_type = e_code == _TYPE_INDEX[match.event]
@@ -413,8 +433,8 @@ class _Batch:
             live = clocks[applies]
             if live.size:
                 live_due = _due(rule, e_day[live])
-                found = self._closing(rp, live, e_chron, e_code, e_inc, e_index, e_start,
-                                      e_stop, selected, inc_span)  # fmt: skip
+                found = self._closing(rp, live, e_chron, e_inc, e_index, e_dstart, e_dstop,
+                                      span, selected, inc_span)  # fmt: skip
                 closer_rank = np.where(
                     found >= 0, ~selected(rp.stop_filter, rp.stop_type)[found], False
                 )
@@ -442,88 +462,86 @@ class _Batch:
                     incident,
                 )
             )
-        self._build(n, parts, pos)
+        self._arrange(n, parts, pos)
 
     @staticmethod
     def _closing(
         rp: Any,
         clocks: np.ndarray,
         e_chron: np.ndarray,
-        e_code: np.ndarray,
         e_inc: np.ndarray,
         e_index: np.ndarray,
-        e_start: np.ndarray,
-        e_stop: np.ndarray,
+        e_dstart: np.ndarray,
+        e_dstop: np.ndarray,
+        span: int,
         selected: Callable[[EventMatch | None, str | None], np.ndarray],
         inc_span: int,
     ) -> np.ndarray:
         """Each clock's closing event (or -1): the earliest stop or "not done" event of its
         chronology, other than the start, not before the start and of a compatible incident,
-        by (stop key, stop before "not done", input order)."""
+        by (stop key, stop before "not done", input order). `e_dstart` and `e_dstop` are the
+        start and stop keys ranked together (0, 1, 2... below `span`)."""
         stop = selected(rp.stop_filter, rp.stop_type)
         not_done = selected(rp.not_done_filter, rp.not_done_type) & ~stop
         closers = np.flatnonzero(stop | not_done)
         result = np.full(clocks.size, -1, dtype=np.int64)
         if not closers.size:
             return result
-        rank = not_done[closers].astype(np.int64)
-        keys, dense = np.unique(
-            np.concatenate((e_stop[closers], e_start[clocks])), return_inverse=True
+        # In closing order within each chronology: one sort serves every search below, and
+        # of two candidates of one chronology the earlier in this order closes the clock.
+        order = np.lexsort(
+            (e_index[closers], not_done[closers], e_dstop[closers], e_chron[closers])
         )
-        dense = dense.reshape(-1)
-        span = keys.size + 1
-        d_stop, d_start = dense[: closers.size], dense[closers.size :]
-        c_chron, c_inc = e_chron[clocks], e_inc[clocks]
+        closers = closers[order]
+        cl_chron, cl_inc, cl_dstop = e_chron[closers], e_inc[closers], e_dstop[closers]
+        c_chron, c_inc, c_dstart = e_chron[clocks], e_inc[clocks], e_dstart[clocks]
 
-        def search(members: np.ndarray, group: np.ndarray, query_group: np.ndarray) -> np.ndarray:
-            """The first of `members` (closer numbers) at or after each clock, in its group."""
-            found = np.full(clocks.size, -1, dtype=np.int64)
-            if not members.size:
+        def search(
+            members: np.ndarray, group: np.ndarray, asking: np.ndarray, groups: np.ndarray
+        ) -> np.ndarray:
+            """For the clocks `asking`: the first of `members` (closer numbers, in order; their
+            groups `group`) in the clock's group (of `groups`) not before its start, or -1."""
+            found = np.full(asking.size, -1, dtype=np.int64)
+            if not members.size or not asking.size:
                 return found
-            order = np.lexsort((e_index[closers[members]], rank[members], d_stop[members], group))
-            members, group = members[order], group[order]
-            packed = group * span + d_stop[members]
-            at = np.searchsorted(packed, query_group * span + d_start, side="left")
-            inside = at < members.size
+            query = groups[asking]
+            packed = group * span + cl_dstop[members]
+            at = np.searchsorted(packed, query * span + c_dstart[asking], side="left")
             clipped = np.minimum(at, members.size - 1)
-            is_self = inside & (closers[members[clipped]] == clocks)
-            at = at + is_self
-            inside = at < members.size
+            at += (at < members.size) & (closers[members[clipped]] == clocks[asking])
             clipped = np.minimum(at, members.size - 1)
-            inside &= group[clipped] == query_group
+            inside = (at < members.size) & (group[clipped] == query)
             found[inside] = members[clipped[inside]]
             return found
 
-        everyone = np.arange(closers.size)
-        cl_chron, cl_inc = e_chron[closers], e_inc[closers]
-        any_incident = search(everyone, cl_chron, c_chron)
-        unnamed = np.flatnonzero(cl_inc < 0)
-        named = np.flatnonzero(cl_inc >= 0)
-        same_unnamed = search(unnamed, cl_chron[unnamed], c_chron)
-        same_named = search(
-            named,
-            cl_chron[named] * inc_span + cl_inc[named] + 1,
-            c_chron * inc_span + c_inc + 1,
-        )
-        # The better of an unnamed closer and one of the clock's own incident.
-        a_ok, b_ok = same_unnamed >= 0, same_named >= 0
-        a = np.maximum(same_unnamed, 0)
-        b = np.maximum(same_named, 0)
-        a_key = (d_stop[a], rank[a], e_index[closers[a]])
-        b_key = (d_stop[b], rank[b], e_index[closers[b]])
-        a_first = (a_key[0] < b_key[0]) | (
-            (a_key[0] == b_key[0])
-            & ((a_key[1] < b_key[1]) | ((a_key[1] == b_key[1]) & (a_key[2] < b_key[2])))
-        )
-        best = np.where(a_ok & (~b_ok | a_first), same_unnamed, same_named)
-        chosen = np.where(c_inc < 0, any_incident, best)
+        chosen = np.full(clocks.size, -1, dtype=np.int64)
+        unnamed_clock = c_inc < 0
+        # A clock of the implicit incident: any closer of its chronology.
+        asking = np.flatnonzero(unnamed_clock)
+        chosen[asking] = search(np.arange(closers.size), cl_chron, asking, c_chron)
+        # A clock of a named incident: an unnamed closer, or one of the same incident.
+        asking = np.flatnonzero(~unnamed_clock)
+        if asking.size:
+            unnamed = np.flatnonzero(cl_inc < 0)
+            from_unnamed = search(unnamed, cl_chron[unnamed], asking, c_chron)
+            named = np.flatnonzero(cl_inc >= 0)
+            pairs = cl_chron[named] * inc_span + cl_inc[named] + 1
+            by_pair = np.argsort(pairs, kind="stable")
+            from_named = search(
+                named[by_pair], pairs[by_pair], asking, c_chron * inc_span + c_inc + 1
+            )
+            both = (from_unnamed >= 0) & (from_named >= 0)
+            chosen[asking] = np.where(
+                both,
+                np.minimum(from_unnamed, from_named),
+                np.maximum(from_unnamed, from_named),
+            )
         result[chosen >= 0] = closers[chosen[chosen >= 0]]
         return result
 
-    def _build(self, n: int, parts: list[tuple[np.ndarray, ...]], pos: np.ndarray) -> None:
-        """Result tuples, question summaries and Evaluations, with C-level loops."""
-        plan, as_of = self.plan, self.as_of
-        rules = plan.rules
+    def _arrange(self, n: int, parts: list[tuple[np.ndarray, ...]], pos: np.ndarray) -> None:
+        """Every result's numbers, in output order (chronology, rule, clock start), and where
+        each chronology's results begin; `_emit` turns them into objects a chunk at a time."""
         if parts:
             chron, rule_no, clocks, status, due, closing, incident = (
                 np.concatenate(column) for column in zip(*parts, strict=True)
@@ -538,37 +556,48 @@ class _Batch:
             )
         else:
             chron = rule_no = clocks = status = due = closing = incident = np.zeros(0, np.int64)
-        start_at = pos[clocks].tolist()
-        closing_at = np.where(closing >= 0, pos[closing], -1).tolist()
-        at_list: list[Any] = [*self.at, None]  # position -1: no closing event
-        at = at_list.__getitem__
-        started = list(map(at, start_at))
-        done = list(map(at, closing_at))
-        names: list[Any] = [*self.incident_names, None]
-        incidents = list(map(names.__getitem__, incident.tolist()))
-        rule_list = list(map(rules.__getitem__, rule_no.tolist()))
-        rule_ids = list(map(attrgetter("id"), rule_list))
-        questions = list(map(attrgetter("question"), rule_list))
-        statuses = list(map(WORST_FIRST.__getitem__, status.tolist()))
         due[status == _NOT_APPLICABLE] = _NO_DAY
-        due_list = due.tolist()
-        dates: dict[int, date | None] = {
-            d: (date.fromordinal(d + _EPOCH) if d != _NO_DAY else None) for d in set(due_list)
-        }
-        dues = list(map(dates.__getitem__, due_list))
-        wordings = map(
-            _new_wording,
-            zip(
-                repeat(self),
-                rule_list,
-                statuses,
-                start_at,
-                closing_at,
-                dues,
-                repeat(as_of),
-                strict=False,
-            ),
+        self._rule_no, self._status, self._due, self._incident = rule_no, status, due, incident
+        self._start_at = pos[clocks]
+        self._closing_at = np.where(closing >= 0, pos[closing], -1)
+        self._first = np.concatenate(([0], np.cumsum(np.bincount(chron, minlength=n))))
+        self._summaries_ = self._summaries(n, chron, rule_no, status)
+        self._dates: dict[int, date | None] = {_NO_DAY: None}
+        self._at_list: list[Any] = [*self.at, None]  # position -1: no closing event
+        self._names: list[Any] = [*self.incident_names, None]
+
+    def explain(self, number: int) -> str:
+        """Result `number`'s sentence (see _Wording)."""
+        closing = int(self._closing_at[number])
+        status = WORST_FIRST[int(self._status[number])]
+        due = int(self._due[number])
+        return explain(
+            self.plan.rules[int(self._rule_no[number])],
+            status,
+            self.make_event(int(self._start_at[number])),
+            self.make_event(closing) if closing >= 0 else None,
+            date.fromordinal(due + _EPOCH) if due != _NO_DAY else None,
+            self.as_of,
         )
+
+    def _emit(self, first: int, last: int) -> list[Evaluation]:
+        """The Evaluations of chronologies first to last - 1, built with C-level loops."""
+        plan, as_of = self.plan, self.as_of
+        lo, hi = int(self._first[first]), int(self._first[last])
+        at = self._at_list.__getitem__
+        started = map(at, self._start_at[lo:hi].tolist())
+        done = map(at, self._closing_at[lo:hi].tolist())
+        incidents = map(self._names.__getitem__, self._incident[lo:hi].tolist())
+        rule_no = self._rule_no[lo:hi].tolist()
+        rule_ids = map(plan.rule_ids.__getitem__, rule_no)
+        questions = map(plan.questions.__getitem__, rule_no)
+        statuses = map(WORST_FIRST.__getitem__, self._status[lo:hi].tolist())
+        due_list = self._due[lo:hi].tolist()
+        dates = self._dates
+        for day in set(due_list).difference(dates):
+            dates[day] = date.fromordinal(day + _EPOCH)
+        dues = map(dates.__getitem__, due_list)
+        wordings = map(_new_wording, zip(repeat(self), range(lo, hi)))
         results = list(
             map(
                 _new_result,
@@ -585,22 +614,18 @@ class _Batch:
                 ),
             )
         )
-        per_chron = np.bincount(chron, minlength=n).tolist()
-        summaries = self._summaries(n, chron, rule_no, status)
-        protocol_id, valid, refs = plan.protocol.id, self.valid, self.refs
-        start = 0
-        for number in range(n):
-            if number in self._odd:
-                continue  # left to the one-at-a-time engine
-            count = per_chron[number]
-            self.outcomes_[valid[number]] = Evaluation(
+        protocol_id, refs, summaries = plan.protocol.id, self.refs, self._summaries_
+        bounds = (self._first[first : last + 1] - lo).tolist()
+        return [
+            Evaluation(
                 protocol=protocol_id,
                 child=refs[number],
                 as_of=as_of,
-                results=tuple(results[start : start + count]),
+                results=tuple(results[bounds[k] : bounds[k + 1]]),
                 questions=summaries[number],
             )
-            start += count
+            for k, number in enumerate(range(first, last))
+        ]
 
     _odd: frozenset[int] = frozenset()
 
