@@ -142,12 +142,15 @@ def test_the_golden_corpus_gives_the_golden_digests_in_batches() -> None:
 
 
 def test_the_golden_corpus_as_json_lines_equals_one_at_a_time() -> None:
-    lines = [as_line(doc) for _, doc in cases()]
-    lines += [line.encode() for line in lines[::7]]  # bytes as read from a file
-    for protocol in PROTOCOLS.values():
-        for as_of in AS_OFS:
-            expected = [evaluate_line(line, protocol, as_of) for line in lines]
-            assert_same(list(evaluate_lines(lines, protocol, as_of, batch_size=211)), expected)
+    texts = [as_line(doc) for _, doc in cases()]
+    # As read from a file (bytes, each with its newline), as text, and the two mixed.
+    from_file = [f"{line}\n".encode() for line in texts]
+    for lines in (from_file, texts, texts[::3] + from_file[::5]):
+        for protocol in PROTOCOLS.values():
+            for as_of in AS_OFS:
+                expected = [evaluate_line(line, protocol, as_of) for line in lines]
+                found = list(evaluate_lines(lines, protocol, as_of, batch_size=211))
+                assert_same(found, expected)
 
 
 def test_decoded_documents_equal_one_at_a_time_with_every_protocol() -> None:
@@ -242,6 +245,19 @@ def test_edge_lines_equal_one_at_a_time() -> None:
         for as_of in (date(2022, 3, 27), date(2022, 7, 1)):
             expected = [evaluate_line(line, protocol, as_of) for line in EDGE_LINES]
             assert_same(list(evaluate_lines(EDGE_LINES, protocol, as_of)), expected)
+            # Bytes with newlines, decoded in one call until a line is refused.
+            from_file = [
+                (line if isinstance(line, bytes) else line.encode()) + b"\n" for line in EDGE_LINES
+            ]
+            blank = [b"\n", b"  \n"]
+            for lines in (
+                from_file,
+                from_file[:5],
+                from_file[:1] + from_file[5:8],
+                blank + from_file[:3] + blank,
+            ):
+                expected = [evaluate_line(line, protocol, as_of) for line in lines]
+                assert_same(list(evaluate_lines(lines, protocol, as_of)), expected)
     messages = [
         o.messages
         for o in evaluate_lines(EDGE_LINES, PROTOCOLS["builtin"], date(2022, 7, 1))

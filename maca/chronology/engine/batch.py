@@ -25,10 +25,11 @@ from __future__ import annotations
 import gc
 import json
 import keyword
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, time
 from functools import partial
-from itertools import repeat
+from itertools import chain, repeat
 from operator import attrgetter
 from typing import Any, Literal, TypeVar
 
@@ -387,12 +388,20 @@ class _Batch:
         inc_span = len(self.incident_names) + 1
         mobile = ~np.array(self.non_mobile, dtype=bool)
 
+        masks: dict[tuple[str | None, int], np.ndarray] = {}
+
         def selected(match: EventMatch | None, name: str | None) -> np.ndarray:
-            if name is None:
-                return np.zeros(pos.size, dtype=bool)
-            chosen = e_code == _TYPE_INDEX[name]
-            if match is not None:
-                chosen &= flags[plan.matches.index(match)]
+            """Which events are of type `name` and pass `match` (kept: rules share them)."""
+            key = (name, -1 if match is None else plan.matches.index(match))
+            chosen = masks.get(key)
+            if chosen is None:
+                if name is None:
+                    chosen = np.zeros(pos.size, dtype=bool)
+                else:
+                    chosen = e_code == _TYPE_INDEX[name]
+                    if match is not None:
+                        chosen &= flags[key[1]]
+                masks[key] = chosen
             return chosen
 
         def first_per_pair(candidates: np.ndarray) -> np.ndarray:
@@ -735,35 +744,69 @@ def _read_ats(ats: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.where(ok, days, 0), np.where(ok, micros, -1), ~ok
 
 
+_get_child, _get_ref, _get_events = attrgetter("child"), attrgetter("ref"), attrgetter("events")
+_get_born, _get_non_mobile = attrgetter("date_of_birth"), attrgetter("non_mobile")
+
+
+def _is_date(value: str) -> bool:
+    try:
+        parse_date(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _decode(decoder: msgspec.json.Decoder[Any], lines: list[Any]) -> list[Any]:
+    """Each line decoded into the protocol's structs, None where msgspec refuses it. Lines of
+    bytes that each end with their only newline are decoded in one call."""
+    count = len(lines)
+    if count and set(map(type, lines)) == {bytes}:
+        buffer = b"".join(lines)
+        if buffer.count(b"\n") == count and all(map(bytes.endswith, lines, repeat(b"\n"))):
+            try:
+                documents = decoder.decode_lines(buffer)
+            except msgspec.MsgspecError:
+                pass
+            else:
+                if len(documents) == count:  # a blank line is skipped: then line by line
+                    return list(documents)
+    decode = decoder.decode
+    out: list[Any] = []
+    for line in lines:
+        try:
+            out.append(decode(line))
+        except (msgspec.MsgspecError, TypeError):
+            out.append(None)
+    return out
+
+
 class _LineBatch(_Batch):
     def __init__(self, lines: list[Any], plan: _Plan, as_of: date | None) -> None:
         self.lines, self.plan, self.as_of = lines, plan, as_of or today_in_london()
         self.outcomes_ = [None] * len(lines)
-        decode = plan.decoder.decode
-        valid: list[int] = []
-        refs: list[str] = []
-        non_mobile: list[bool] = []
-        counts: list[int] = []
-        flat: list[Any] = []
-        for position, line in enumerate(lines):
-            try:
-                document = decode(line)
-            except (msgspec.MsgspecError, TypeError):
-                continue
-            child = document.child
-            ref = child.ref.strip()
-            if not ref:
-                continue
-            if child.date_of_birth is not None:
-                try:
-                    parse_date(child.date_of_birth)
-                except ValueError:
-                    continue
-            valid.append(position)
-            refs.append(ref)
-            non_mobile.append(child.non_mobile is not False)
-            counts.append(len(document.events))
-            flat += document.events
+        documents = _decode(plan.decoder, lines)
+        valid = [position for position, doc in enumerate(documents) if doc is not None]
+        if len(valid) < len(documents):
+            documents = [documents[position] for position in valid]
+        children = list(map(_get_child, documents))
+        refs = list(map(str.strip, map(_get_ref, children)))
+        born = set(map(_get_born, children))
+        born.discard(None)
+        refused = {value for value in born if not _is_date(value)}
+        if refused or not all(refs):
+            keep = [
+                number
+                for number, (ref, child) in enumerate(zip(refs, children, strict=True))
+                if ref and child.date_of_birth not in refused
+            ]
+            valid = [valid[number] for number in keep]
+            refs = [refs[number] for number in keep]
+            children = [children[number] for number in keep]
+            documents = [documents[number] for number in keep]
+        non_mobile = list(map(operator.is_not, map(_get_non_mobile, children), repeat(False)))
+        events = list(map(_get_events, documents))
+        counts = list(map(len, events))
+        flat = list(chain.from_iterable(events))
         bad = self._columns(flat, counts)
         if bad:
             keep_numbers = [i for i in range(len(valid)) if i not in bad]
