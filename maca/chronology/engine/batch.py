@@ -343,6 +343,12 @@ class _Batch:
                 chunk_first = number
                 chunk = _without_gc(self._emit, number, min(number + _CHUNK, len(self.valid)))
             yield chunk[number - chunk_first]
+        # The results' explanations keep the batch: not the input, which they do not need.
+        self.outcomes_ = []
+        self.release()
+
+    def release(self) -> None:
+        """Drop what only the outcomes needed."""
 
     def evaluate(self) -> None:
         n = len(self.valid)
@@ -712,8 +718,12 @@ def _read_ats(ats: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     starts = np.zeros(count, dtype=np.int64)
     np.cumsum(lengths[:-1], out=starts[1:])
 
+    # Each value's first 16 characters (those past its end belong to the next: the lengths
+    # decide which count), as numbers.
+    block = buffer[starts[:, None] + np.arange(16)].astype(np.int64)
+
     def char(offset: int) -> np.ndarray:
-        return buffer[starts + offset].astype(np.int64)
+        return block[:, offset]
 
     short, long = lengths == 10, lengths == 16
     ok = short | long
@@ -915,6 +925,9 @@ class _LineBatch(_Batch):
     def fallback(self, position: int) -> Outcome:
         return evaluate_line(self.lines[position], self.plan.protocol, self.as_of)
 
+    def release(self) -> None:
+        self.lines = []
+
 
 # --- decoded documents ----------------------------------------------------------------------
 
@@ -977,3 +990,6 @@ class _DocumentBatch(_Batch):
 
     def fallback(self, position: int) -> Outcome:
         return evaluate_document(self.documents[position], self.plan.protocol, self.as_of)
+
+    def release(self) -> None:
+        self.documents = []
