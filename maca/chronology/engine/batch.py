@@ -29,7 +29,7 @@ import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, time
 from functools import partial
-from itertools import chain, repeat
+from itertools import chain, islice, repeat
 from operator import attrgetter
 from typing import Any, Literal, TypeVar
 
@@ -166,13 +166,8 @@ def _without_gc(work: Callable[..., T], *args: Any) -> T:
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
+    it = iter(items)
+    while batch := list(islice(it, size)):
         yield batch
 
 
@@ -718,12 +713,10 @@ def _read_ats(ats: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     starts = np.zeros(count, dtype=np.int64)
     np.cumsum(lengths[:-1], out=starts[1:])
 
-    # Each value's first 16 characters (those past its end belong to the next: the lengths
-    # decide which count), as numbers.
-    block = buffer[starts[:, None] + np.arange(16)].astype(np.int64)
-
     def char(offset: int) -> np.ndarray:
-        return block[:, offset]
+        """Each value's character at `offset` (past its end: the next value's, which the
+        lengths rule out)."""
+        return buffer[starts + offset].astype(np.int64)
 
     short, long = lengths == 10, lengths == 16
     ok = short | long
