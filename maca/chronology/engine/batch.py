@@ -63,8 +63,6 @@ _TYPE_NAMES: tuple[str, ...] = tuple(EVENT_TYPES)
 _TYPE_INDEX = {name: index for index, name in enumerate(_TYPE_NAMES)}
 _RANK = {status: rank for rank, status in enumerate(WORST_FIRST)}
 _MISSING, _LATE, _PENDING, _REASON, _MET, _NOT_APPLICABLE = range(6)
-_new_result = partial(tuple.__new__, Result)
-_new_event = partial(tuple.__new__, Event)
 _new_summary = partial(tuple.__new__, QuestionSummary)
 _NO_DAY = -(1 << 62)  # the due "day" of a not applicable result: no due date
 
@@ -79,8 +77,6 @@ class _Wording(tuple[Any, ...]):
         batch, number = self
         return batch.explain(number)
 
-
-_new_wording = partial(tuple.__new__, _Wording)
 
 
 # --- the one-at-a-time references -----------------------------------------------------------
@@ -607,10 +603,12 @@ class _Batch:
         for day in set(due_list).difference(dates):
             dates[day] = date.fromordinal(day + _EPOCH)
         dues = map(dates.__getitem__, due_list)
-        wordings = map(_new_wording, zip(repeat(self), range(lo, hi)))
+        # map(tuple.__new__, repeat(cls), rows): each row made a `cls` tuple, all in C.
+        wordings = map(tuple.__new__, repeat(_Wording), zip(repeat(self), range(lo, hi)))
         results = list(
             map(
-                _new_result,
+                tuple.__new__,
+                repeat(Result),
                 zip(
                     rule_ids,
                     questions,
