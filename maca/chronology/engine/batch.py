@@ -78,7 +78,6 @@ class _Wording(tuple[Any, ...]):
         return batch.explain(number)
 
 
-
 # --- the one-at-a-time references -----------------------------------------------------------
 
 
