@@ -290,3 +290,7 @@ def test_an_example_keeps_its_own_as_of_when_none_is_given() -> None:
     assert found[0] == evaluate_document(example, protocol)
     assert isinstance(found[0], Evaluation) and found[0].as_of == date(2022, 5, 11)
     assert isinstance(found[1], Evaluation) and found[1].as_of != date(2022, 5, 11)
+    lines = [as_line(example), as_line(plain)]
+    assert list(evaluate_lines(lines, protocol)) == [
+        evaluate_line(line, protocol) for line in lines
+    ]

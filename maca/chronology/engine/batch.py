@@ -61,7 +61,6 @@ _MAX_AMOUNT = 5000  # longer timescales, as unusual, take the one-at-a-time engi
 _MAX_RULES = 22  # a chronology's question key holds one base-7 digit per rule in an int64
 _TYPE_NAMES: tuple[str, ...] = tuple(EVENT_TYPES)
 _TYPE_INDEX = {name: index for index, name in enumerate(_TYPE_NAMES)}
-_RANK = {status: rank for rank, status in enumerate(WORST_FIRST)}
 _MISSING, _LATE, _PENDING, _REASON, _MET, _NOT_APPLICABLE = range(6)
 _new_summary = partial(tuple.__new__, QuestionSummary)
 _NO_DAY = -(1 << 62)  # the due "day" of a not applicable result: no due date
@@ -113,7 +112,6 @@ def evaluate_lines(
     batch_size: int = BATCH_SIZE,
 ) -> Iterator[Outcome]:
     """`evaluate_line` of each line, in order, computed a batch at a time."""
-    as_of = as_of or today_in_london()
     plan = _plan(protocol)
     for batch in _batches(lines, batch_size):
         if plan is None:
@@ -782,7 +780,8 @@ def _decode(decoder: msgspec.json.Decoder[Any], lines: list[Any]) -> list[Any]:
 
 class _LineBatch(_Batch):
     def __init__(self, lines: list[Any], plan: _Plan, as_of: date | None) -> None:
-        self.lines, self.plan, self.as_of = lines, plan, as_of or today_in_london()
+        self.lines, self.plan = lines, plan
+        self.as_of, self.requested_as_of = as_of or today_in_london(), as_of
         self.outcomes_ = [None] * len(lines)
         documents = _decode(plan.decoder, lines)
         valid = [position for position, doc in enumerate(documents) if doc is not None]
@@ -913,7 +912,7 @@ class _LineBatch(_Batch):
         )
 
     def fallback(self, position: int) -> Outcome:
-        return evaluate_line(self.lines[position], self.plan.protocol, self.as_of)
+        return evaluate_line(self.lines[position], self.plan.protocol, self.requested_as_of)
 
     def release(self) -> None:
         self.lines = []
@@ -925,7 +924,7 @@ class _LineBatch(_Batch):
 class _DocumentBatch(_Batch):
     def __init__(self, documents: list[Any], plan: _Plan, as_of: date | None) -> None:
         self.documents, self.plan = documents, plan
-        self.as_of = as_of or today_in_london()
+        self.as_of, self.requested_as_of = as_of or today_in_london(), as_of
         self.outcomes_ = [None] * len(documents)
         self.valid, self.refs, self.non_mobile, self.counts = [], [], [], []
         events: list[Event] = []
@@ -979,7 +978,7 @@ class _DocumentBatch(_Batch):
         return np.array([match.matches(events[p]) for p in positions.tolist()], dtype=bool)
 
     def fallback(self, position: int) -> Outcome:
-        return evaluate_document(self.documents[position], self.plan.protocol, self.as_of)
+        return evaluate_document(self.documents[position], self.plan.protocol, self.requested_as_of)
 
     def release(self) -> None:
         self.documents = []
