@@ -602,7 +602,7 @@ class _Batch:
         dues = map(dates.__getitem__, due_list)
         # map(tuple.__new__, repeat(cls), rows): each row made a `cls` tuple, all in C.
         wordings = map(tuple.__new__, repeat(_Wording), zip(repeat(self), range(lo, hi)))
-        results = list(
+        results = tuple(
             map(
                 tuple.__new__,
                 repeat(Result),
@@ -626,7 +626,7 @@ class _Batch:
                 protocol=protocol_id,
                 child=refs[number],
                 as_of=as_of,
-                results=tuple(results[bounds[k] : bounds[k + 1]]),
+                results=results[bounds[k] : bounds[k + 1]],
                 questions=summaries[number],
             )
             for k, number in enumerate(range(first, last))
