@@ -34,7 +34,7 @@ from maca.chronology.engine.population import (
     pool_dates,
 )
 from maca.chronology.models import ChronologyEvent
-from maca.chronology.services import case_evaluation
+from maca.chronology.services import case_evaluations
 
 __all__ = [
     "MEASURES",
@@ -130,11 +130,8 @@ def audit_timeliness(audit: Audit, today: dt.date | None = None) -> list[Timelin
         .order_by("on_date", "at_time", "id")
     ):
         by_case[event.case_id].append(event)
-    case_results = [
-        r
-        for case in audit.cases.filter(pk__in=list(by_case))
-        for r in case_evaluation(case, events=by_case[case.pk]).results
-    ]
+    evaluations = case_evaluations(audit.cases.filter(pk__in=list(by_case)), by_case)
+    case_results = [r for evaluation in evaluations.values() for r in evaluation.results]
     rows = []
     window = (audit.period_start, audit.period_end)
     for measure in MEASURES:

@@ -11,7 +11,7 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,9 @@ from maca.audits.models import Case
 from maca.chronology.engine import (
     ChronologyError,
     Evaluation,
+    InputError,
     evaluate,
+    evaluate_many,
     load_protocol,
     parse_chronology,
 )
@@ -322,6 +324,27 @@ def case_evaluation(
     """Evaluate the case's merged chronology against its audit's protocol."""
     chronology = parse_chronology(case_document(case, events))
     return evaluate(chronology, load_protocol(case.audit.protocol), as_of)
+
+
+def case_evaluations(
+    cases: Iterable[Case],
+    events_by_case: Mapping[int, Iterable[ChronologyEvent]],
+    as_of: dt.date | None = None,
+) -> dict[int, Evaluation]:
+    """`case_evaluation` of many cases (events already loaded, in date order), by the batch
+    evaluator: the same Evaluations, computed a protocol at a time with numpy."""
+    by_protocol: dict[str, list[Case]] = {}
+    for case in cases:
+        by_protocol.setdefault(case.audit.protocol, []).append(case)
+    out: dict[int, Evaluation] = {}
+    for protocol_id, group in by_protocol.items():
+        documents = [case_document(case, events_by_case.get(case.pk, ())) for case in group]
+        outcomes = evaluate_many(documents, load_protocol(protocol_id), as_of)
+        for case, outcome in zip(group, outcomes, strict=True):
+            if isinstance(outcome, InputError):
+                raise outcome  # as case_evaluation would: stored events are checked on entry
+            out[case.pk] = outcome
+    return out
 
 
 def evidence_by_question(

@@ -96,7 +96,7 @@ def rule_results(audits: list[Audit]) -> CaseResults:
     """Evaluate every case with a chronology once (events fetched in one query), keeping
     only decided results, so the by-rule and by-agency tables share one evaluation."""
     from maca.chronology.models import ChronologyEvent
-    from maca.chronology.services import case_evaluation
+    from maca.chronology.services import case_evaluations
 
     by_case: dict[int, list[ChronologyEvent]] = defaultdict(list)
     for event in (
@@ -105,14 +105,16 @@ def rule_results(audits: list[Audit]) -> CaseResults:
         .order_by("on_date", "at_time", "id")
     ):
         by_case[event.case_id].append(event)
+    cases = [
+        case
+        for audit in audits
+        for case in audit.cases.filter(pk__in=list(by_case)).select_related("audit")
+    ]
     out: CaseResults = {}
-    for audit in audits:
-        for case in audit.cases.filter(pk__in=list(by_case)).select_related("audit"):
-            out[case.pk] = [
-                (r.rule, str(r.status))
-                for r in case_evaluation(case, events=by_case[case.pk]).results
-                if str(r.status) in RULE_STATUSES
-            ]
+    for case_id, evaluation in case_evaluations(cases, by_case).items():
+        out[case_id] = [
+            (r.rule, str(r.status)) for r in evaluation.results if str(r.status) in RULE_STATUSES
+        ]
     return out
 
 

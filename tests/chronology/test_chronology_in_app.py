@@ -203,3 +203,26 @@ def test_an_auditor_can_add_an_event_through_the_form(world, child_a, client):
         and "Choose an agency you can record events for." in other.content.decode()
     )
     assert ChronologyEvent.objects.count() == 1
+
+
+def test_many_cases_evaluated_at_once_match_each_case_alone(world, audit, child_a):
+    child_b = audit.cases.get(number=2)
+    _seen_and_referred(world, child_a)
+    services.events_add(
+        actor=world.actor("csc"),
+        case=child_b,
+        agency=world.agencies["csc"],
+        events=[
+            services.EventInput("injury_observed", dt.date(2022, 1, 10), None, "1", "Seen."),
+            services.EventInput("referral", dt.date(2022, 1, 12), None, "1"),
+        ],
+    )
+    cases = list(audit.cases.order_by("number"))
+    events = {case.pk: list(services.case_events(case)) for case in cases}
+    as_of = dt.date(2022, 2, 1)
+    together = services.case_evaluations(cases, events, as_of)
+    for case in cases:
+        alone = services.case_evaluation(case, as_of)
+        assert together[case.pk] == alone and together[case.pk].to_dict() == alone.to_dict()
+    statuses = {case.number: [str(r.status) for r in together[case.pk].results] for case in cases}
+    assert statuses[1][0] == "met" and statuses[2][0] == "late"  # referred the same day, or not

@@ -183,12 +183,14 @@ def test_protocol_results_by_agency_and_rule(world, client, login, monkeypatch) 
     _events(world, b, s47, ("icpc", "2022-03-10", {"outcome": "no_plan"}))
     _events(world, second.cases.get(), s47)
     calls: list[int] = []
-    evaluate = chronology_services.case_evaluation
-    monkeypatch.setattr(
-        chronology_services,
-        "case_evaluation",
-        lambda case, *args, **kw: calls.append(case.pk) or evaluate(case, *args, **kw),
-    )
+    evaluate = chronology_services.case_evaluations
+
+    def counted(cases, *args, **kw):
+        cases = list(cases)
+        calls.extend(case.pk for case in cases)
+        return evaluate(cases, *args, **kw)
+
+    monkeypatch.setattr(chronology_services, "case_evaluations", counted)
     login("viewer")
     body = client.get(reverse("insight:dashboard")).content.decode()
     assert sorted(calls) == sorted({a.pk, b.pk, second.cases.get().pk})  # once per case

@@ -8,6 +8,7 @@ benchmarked on its own and reused by the web app and the `maca evaluate` command
 Formats and semantics: docs in ../README.md and the contracts (sections 3 and 4).
 """
 
+from .batch import evaluate_document, evaluate_line, evaluate_lines, evaluate_many
 from .chronology import Child, Chronology, Event, parse_chronology, parse_date, parse_document
 from .errors import ChronologyError, InputError, ProtocolError
 from .evaluate import Evaluation, QuestionSummary, Result, Status, evaluate, today_in_london
@@ -57,6 +58,10 @@ __all__ = [
     "add_working_days_many",
     "builtin_protocols",
     "evaluate",
+    "evaluate_document",
+    "evaluate_line",
+    "evaluate_lines",
+    "evaluate_many",
     "is_working_day",
     "load_protocol",
     "parse_chronology",

@@ -35,7 +35,8 @@ class _ResultRow(NamedTuple):
     started: str
     due: date | None
     done: str | None
-    # The sentence, or the arguments of `explain` that write it when it is first read.
+    # The sentence, or the arguments of `explain` that write it when it is first read (or, from
+    # the batch evaluator, an object whose `explain()` writes it).
     wording: Any
 
 
@@ -65,7 +66,11 @@ class Result(_ResultRow):
     @property
     def explanation(self) -> str:
         wording = self[7]
-        return wording if type(wording) is str else explain(*wording)
+        if type(wording) is str:
+            return wording
+        if type(wording) is tuple:
+            return explain(*wording)
+        return str(wording.explain())  # the batch evaluator's deferred wording (batch.py)
 
     def _values(self) -> tuple[Any, ...]:
         return (*self[:7], self.explanation)
