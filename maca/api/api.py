@@ -956,23 +956,37 @@ def action_change(
         actor=actor,
         action=action,
         expected_version=payload.version,
-        data=action_services.ActionInput(
-            description=_or(payload.description, action.description),
-            kind=_or(payload.kind, action.kind),
-            owner_agency_id=(
-                _owner(audit.partnership_id, payload.owner_agency)
-                if payload.owner_agency is not None
-                else action.owner_agency_id
-            ),
-            lead=_or(payload.lead, action.lead),
-            due_date=_or(payload.due_date, action.due_date),
-        ),
+        data=_changed(action, payload),
     )
     return _action_detail_out(request, action_selectors.action_get(audit, number))
 
 
 def _or(value: Any, current: Any) -> Any:
     return current if value is None else value
+
+
+def _progress(payload: s.ProgressIn) -> action_services.ProgressInput:
+    return action_services.ProgressInput(
+        status=payload.status,
+        note=payload.note,
+        blocked_reason=payload.blocked_reason,
+        evidence=payload.evidence,
+    )
+
+
+def _changed(action: Action, payload: s.ActionChangeIn) -> action_services.ActionInput:
+    """The action as a PATCH leaves it: the fields sent, the others as they are."""
+    return action_services.ActionInput(
+        description=_or(payload.description, action.description),
+        kind=_or(payload.kind, action.kind),
+        owner_agency_id=(
+            _owner(action.partnership_id, payload.owner_agency)
+            if payload.owner_agency is not None
+            else action.owner_agency_id
+        ),
+        lead=_or(payload.lead, action.lead),
+        due_date=_or(payload.due_date, action.due_date),
+    )
 
 
 @actions.post(
@@ -996,12 +1010,7 @@ def action_update_add(
         actor=actor,
         action=action,
         expected_version=payload.version,
-        data=action_services.ProgressInput(
-            status=payload.status,
-            note=payload.note,
-            blocked_reason=payload.blocked_reason,
-            evidence=payload.evidence,
-        ),
+        data=_progress(payload),
     )
     return Status(201, _action_detail_out(request, action_selectors.action_get(audit, number)))
 
@@ -1083,17 +1092,7 @@ def review_action_change(
         actor=actor,
         action=action,
         expected_version=payload.version,
-        data=action_services.ActionInput(
-            description=_or(payload.description, action.description),
-            kind=_or(payload.kind, action.kind),
-            owner_agency_id=(
-                _owner(action.partnership_id, payload.owner_agency)
-                if payload.owner_agency is not None
-                else action.owner_agency_id
-            ),
-            lead=_or(payload.lead, action.lead),
-            due_date=_or(payload.due_date, action.due_date),
-        ),
+        data=_changed(action, payload),
     )
     return _action_detail_out(request, action_selectors.review_action_get(actor, number))
 
@@ -1116,12 +1115,7 @@ def review_action_update_add(
         actor=actor,
         action=action,
         expected_version=payload.version,
-        data=action_services.ProgressInput(
-            status=payload.status,
-            note=payload.note,
-            blocked_reason=payload.blocked_reason,
-            evidence=payload.evidence,
-        ),
+        data=_progress(payload),
     )
     return Status(
         201, _action_detail_out(request, action_selectors.review_action_get(actor, number))
