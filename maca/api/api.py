@@ -906,14 +906,7 @@ def action_create(request: HttpRequest, payload: s.ActionIn, reference: str = Re
     action = action_services.action_add(
         actor=actor,
         audit=audit,
-        data=action_services.ActionInput(
-            description=payload.description,
-            kind=payload.kind,
-            owner_agency_id=_owner(audit.partnership_id, payload.owner_agency),
-            lead=payload.lead,
-            due_date=payload.due_date,
-            finding_id=payload.finding,
-        ),
+        data=_new_action(payload, audit.partnership_id, finding_id=payload.finding),
     )
     return Status(
         201, _action_detail_out(request, action_selectors.action_get(audit, action.number))
@@ -963,6 +956,20 @@ def action_change(
 
 def _or(value: Any, current: Any) -> Any:
     return current if value is None else value
+
+
+def _new_action(
+    payload: s.ActionIn | s.ReviewActionIn, partnership_id: int, finding_id: int | None = None
+) -> action_services.ActionInput:
+    """A new action's fields from a POST (an audit's plan or a local review's)."""
+    return action_services.ActionInput(
+        description=payload.description,
+        kind=payload.kind,
+        owner_agency_id=_owner(partnership_id, payload.owner_agency),
+        lead=payload.lead,
+        due_date=payload.due_date,
+        finding_id=finding_id,
+    )
 
 
 def _progress(payload: s.ProgressIn) -> action_services.ProgressInput:
@@ -1047,13 +1054,7 @@ def review_action_create(request: HttpRequest, payload: s.ReviewActionIn) -> Sta
         actor=actor,
         partnership_id=actor.partnership_id,
         review=payload.review,
-        data=action_services.ActionInput(
-            description=payload.description,
-            kind=payload.kind,
-            owner_agency_id=_owner(actor.partnership_id, payload.owner_agency),
-            lead=payload.lead,
-            due_date=payload.due_date,
-        ),
+        data=_new_action(payload, actor.partnership_id),
     )
     return Status(
         201, _action_detail_out(request, action_selectors.review_action_get(actor, action.number))

@@ -26,6 +26,7 @@ import gc
 import json
 import keyword
 import operator
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, time
 from functools import partial
@@ -280,7 +281,7 @@ def _make_plan(protocol: Protocol) -> _Plan | None:
 # --- one batch ------------------------------------------------------------------------------
 
 
-class _Batch:
+class _Batch(ABC):
     """The vectorised evaluation over a batch's valid chronologies. Subclasses fill the event
     columns (one entry per event of every valid chronology, in chronology then input order)
     and say how to build an Event and test a filter."""
@@ -301,17 +302,21 @@ class _Batch:
 
     index: np.ndarray  # each event's index in its chronology
 
+    @abstractmethod
     def __init__(self, items: list[Any], plan: _Plan, as_of: date | None) -> None:
-        raise NotImplementedError
+        """Filled in by each kind of batch (lines, decoded documents)."""
 
+    @abstractmethod
     def make_event(self, position: int) -> Event:
-        raise NotImplementedError
+        """Filled in by each kind of batch (lines, decoded documents)."""
 
+    @abstractmethod
     def filter_flags(self, match: EventMatch, positions: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """Filled in by each kind of batch (lines, decoded documents)."""
 
+    @abstractmethod
     def fallback(self, position: int) -> Outcome:
-        raise NotImplementedError
+        """Filled in by each kind of batch (lines, decoded documents)."""
 
     def outcomes(self) -> Iterator[Outcome]:
         """Each item's outcome in order. Objects are built a chunk of chronologies at a time,
@@ -335,6 +340,7 @@ class _Batch:
         self.outcomes_ = []
         self.release()
 
+    @abstractmethod
     def release(self) -> None:
         """Drop what only the outcomes needed."""
 
