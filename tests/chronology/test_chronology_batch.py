@@ -14,6 +14,7 @@ import pickle
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +28,7 @@ from maca.chronology.engine import (
     load_protocol,
     parse_protocol,
 )
+from maca.chronology.engine.batch import _sort_order
 from maca.chronology.engine.protocol import Protocol
 from tests.chronology.equivalence_corpus import (
     AS_OFS,
@@ -294,3 +296,17 @@ def test_an_example_keeps_its_own_as_of_when_none_is_given() -> None:
     assert list(evaluate_lines(lines, protocol)) == [
         evaluate_line(line, protocol) for line in lines
     ]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5), st.integers(0, 2)), max_size=60),
+    st.booleans(),
+)
+def test_the_packed_sort_orders_as_lexsort(rows: list[tuple[int, int, int]], huge: bool) -> None:
+    """One packed key (or, past int64, lexsort itself) gives lexsort's stable order."""
+    columns = [np.array(column, dtype=np.int64) for column in zip(*rows, strict=True)] or [
+        np.zeros(0, dtype=np.int64)
+    ] * 3
+    bounds = (4, 6, 1 << 60) if huge else (4, 6, 3)
+    got = _sort_order(*zip(columns, bounds, strict=True))
+    assert got.tolist() == np.lexsort(columns[::-1]).tolist()

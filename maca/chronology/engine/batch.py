@@ -59,6 +59,7 @@ _DAY_END_US = _US_DAY - 1  # time.max: a date-only event stops at the end of its
 _FIRST_DAY = date(1800, 1, 1).toordinal() - _EPOCH
 _LAST_DAY = date(2300, 1, 1).toordinal() - _EPOCH
 _MAX_AMOUNT = 5000  # longer timescales, as unusual, take the one-at-a-time engine
+_MAX_SUMMARIES = 65_536  # patterns of question summaries kept per protocol
 _MAX_RULES = 22  # a chronology's question key holds one base-7 digit per rule in an int64
 _TYPE_NAMES: tuple[str, ...] = tuple(EVENT_TYPES)
 _TYPE_INDEX = {name: index for index, name in enumerate(_TYPE_NAMES)}
@@ -213,6 +214,8 @@ class _Plan:
             if m is not None
         }
         self.used = np.array([name in used for name in _TYPE_NAMES], dtype=bool)
+        # Question summaries by pattern of worst statuses (see _Batch._summaries).
+        self.summaries: dict[int, tuple[QuestionSummary, ...]] = {}
         self.required = [
             (_TYPE_INDEX[name], type_.required)
             for name, type_ in EVENT_TYPES.items()
@@ -365,20 +368,21 @@ class _Batch(ABC):
 
         as_of_day = as_of.toordinal() - _EPOCH
         keep = np.flatnonzero(plan.used[code] & (day <= as_of_day) & keep_chron[chron])
+        k_day, k_micros = day[keep], micros[keep]
+        start_key = k_day * _US_DAY + np.maximum(k_micros, 0)
+        stop_key = k_day * _US_DAY + np.where(k_micros < 0, _DAY_END_US, k_micros)
+        # Start and stop keys ranked together, so that a chronology number and a rank pack
+        # into one sortable integer.
+        keys, ranks = np.unique(np.concatenate((start_key, stop_key)), return_inverse=True)
+        ranks = ranks.reshape(-1)
+        k_dstart, k_dstop, span = ranks[: keep.size], ranks[keep.size :], keys.size + 1
         # Clock-start order within each chronology: date, time (date-only first), input order.
-        start_key = day[keep] * _US_DAY + np.maximum(micros[keep], 0)
-        order = np.lexsort((index[keep], start_key, chron[keep]))
+        order = _sort_order((chron[keep], n), (k_dstart, span))
         pos = keep[order]  # event positions, in start order
         e_chron, e_code, e_day = chron[pos], code[pos], day[pos]
         e_inc, e_index = self.incident[pos], index[pos]
-        e_start = start_key[order]
-        e_micros = micros[pos]
-        e_stop = e_day * _US_DAY + np.where(e_micros < 0, _DAY_END_US, e_micros)
-        # Start and stop keys ranked together, so that a chronology number and a rank pack
-        # into one sortable integer.
-        keys, ranks = np.unique(np.concatenate((e_start, e_stop)), return_inverse=True)
-        ranks = ranks.reshape(-1)
-        e_dstart, e_dstop, span = ranks[: pos.size], ranks[pos.size :], keys.size + 1
+        e_dstart, e_dstop = k_dstart[order], k_dstop[order]
+        longest = int(counts.max()) + 1
         flags = {}
         for number, match in enumerate(plan.matches):
             of_type = e_code == _TYPE_INDEX[match.event]
@@ -443,7 +447,7 @@ class _Batch(ABC):
             if live.size:
                 live_due = _due(rule, e_day[live])
                 found = self._closing(rp, live, e_chron, e_inc, e_index, e_dstart, e_dstop,
-                                      span, selected, inc_span)  # fmt: skip
+                                      (n, span, longest), selected, inc_span)  # fmt: skip
                 closer_rank = np.where(
                     found >= 0, ~selected(rp.stop_filter, rp.stop_type)[found], False
                 )
@@ -482,14 +486,16 @@ class _Batch(ABC):
         e_index: np.ndarray,
         e_dstart: np.ndarray,
         e_dstop: np.ndarray,
-        span: int,
+        sizes: tuple[int, int, int],
         selected: Callable[[EventMatch | None, str | None], np.ndarray],
         inc_span: int,
     ) -> np.ndarray:
         """Each clock's closing event (or -1): the earliest stop or "not done" event of its
         chronology, other than the start, not before the start and of a compatible incident,
         by (stop key, stop before "not done", input order). `e_dstart` and `e_dstop` are the
-        start and stop keys ranked together (0, 1, 2... below `span`)."""
+        start and stop keys ranked together (0, 1, 2... below `span`); `sizes` bound the
+        chronology numbers, the ranks and the event indexes."""
+        n, span, longest = sizes
         stop = selected(rp.stop_filter, rp.stop_type)
         not_done = selected(rp.not_done_filter, rp.not_done_type) & ~stop
         closers = np.flatnonzero(stop | not_done)
@@ -498,8 +504,11 @@ class _Batch(ABC):
             return result
         # In closing order within each chronology: one sort serves every search below, and
         # of two candidates of one chronology the earlier in this order closes the clock.
-        order = np.lexsort(
-            (e_index[closers], not_done[closers], e_dstop[closers], e_chron[closers])
+        order = _sort_order(
+            (e_chron[closers], n),
+            (e_dstop[closers], span),
+            (not_done[closers], 2),
+            (e_index[closers], longest),
         )
         closers = closers[order]
         cl_chron, cl_inc, cl_dstop = e_chron[closers], e_inc[closers], e_dstop[closers]
@@ -555,7 +564,7 @@ class _Batch(ABC):
             chron, rule_no, clocks, status, due, closing, incident = (
                 np.concatenate(column) for column in zip(*parts, strict=True)
             )
-            order = np.lexsort((clocks, rule_no, chron))
+            order = _sort_order((chron, n), (rule_no, len(self.plan.rules)), (clocks, pos.size))
             chron, rule_no, clocks = chron[order], rule_no[order], clocks[order]
             status, due, closing, incident = (
                 status[order],
@@ -644,14 +653,17 @@ class _Batch(ABC):
         self, n: int, chron: np.ndarray, rule_no: np.ndarray, status: np.ndarray
     ) -> list[tuple[QuestionSummary, ...]]:
         """Each chronology's question summaries: worst status per question over its rules, in
-        order of first result. Memoised by each rule's worst status (one base-7 digit)."""
+        order of first result. Memoised, for the protocol, by each rule's worst status (one
+        base-7 digit): batches repeat the same few thousand patterns."""
         rules = self.plan.rules
         count = len(rules)
         worst = np.full(n * count, 6, dtype=np.int64)
         np.minimum.at(worst, chron * count + rule_no, status)
         digits = (worst + 1) % 7  # 0: no result for the rule; else worst rank + 1
         keys = (digits.reshape(n, count) * (7 ** np.arange(count, dtype=np.int64))).sum(axis=1)
-        memo: dict[int, tuple[QuestionSummary, ...]] = {}
+        memo = self.plan.summaries
+        if len(memo) > _MAX_SUMMARIES:
+            memo.clear()
         out = []
         for key in keys.tolist():
             found = memo.get(key)
@@ -679,6 +691,22 @@ def _questions(rules: Sequence[Rule], key: int) -> tuple[QuestionSummary, ...]:
         _new_summary((question, WORST_FIRST[rank], tuple(members[question])))
         for question, rank in worst.items()
     )
+
+
+def _sort_order(*columns: tuple[np.ndarray, int]) -> np.ndarray:
+    """The stable order by `columns` (the first decides, then the next...), each a column of
+    whole numbers from 0 below its bound. Packed into one integer key where the bounds allow:
+    one sort instead of `lexsort`'s one per column."""
+    total = 1
+    for _, bound in columns:
+        total *= bound
+    if total >= 1 << 62:
+        return np.lexsort(tuple(column for column, _ in reversed(columns)))
+    key = np.zeros(columns[0][0].size, dtype=np.int64)
+    for column, bound in columns:
+        key *= bound
+        key += column
+    return np.argsort(key, kind="stable")
 
 
 def _due(rule: Rule, days: np.ndarray) -> np.ndarray:
@@ -907,15 +935,17 @@ class _LineBatch(_Batch):
         )
 
     def filter_flags(self, match: EventMatch, positions: np.ndarray) -> np.ndarray:
-        where = tuple(match.where.items())
-        flat = self.flat
-        return np.array(
-            [
-                all(_same(getattr(flat[p], key), value) for key, value in where)
-                for p in positions.tolist()
-            ],
-            dtype=bool,
-        )
+        events = list(map(self.flat.__getitem__, positions.tolist()))
+        flags = np.ones(len(events), dtype=bool)
+        for key, expected in match.where.items():
+            values = list(map(attrgetter(key), events))
+            if type(expected) is str and set(map(type, values)) <= {str, type(None)}:
+                # Text against text (or nothing): `_same` is plain equality, compared in C.
+                same = map(operator.eq, values, repeat(expected))
+            else:
+                same = map(_same, values, repeat(expected))
+            flags &= np.fromiter(same, dtype=bool, count=len(values))
+        return flags
 
     def fallback(self, position: int) -> Outcome:
         return evaluate_line(self.lines[position], self.plan.protocol, self.requested_as_of)

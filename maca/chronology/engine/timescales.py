@@ -111,8 +111,22 @@ def add_working_days_array(starts: np.ndarray, working_days: int) -> np.ndarray:
         d.astype("datetime64[Y]").astype(int) + 1970 for d in (starts.min(), starts.max())
     )
     span = abs(working_days) // 240 + 2
-    calendar = _calendar(int(first) - span, int(last) + span)
-    return np.busday_offset(starts, working_days, roll="backward", busdaycal=calendar)
+    base, counts, working = _working_day_table(int(first) - span, int(last) + span)
+    # busday_offset(start, n, roll="backward") is the working day n places after the last
+    # working day on or before the start: a lookup in the table, not a search per start.
+    offsets = starts.astype(np.int64) - base
+    return (working[counts[offsets] - 1 + working_days] + base).astype("datetime64[D]")
+
+
+@lru_cache(maxsize=16)
+def _working_day_table(first_year: int, last_year: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """For the days of whole years from the first day (days since 1970 `base`): how many
+    working days fall on or before each day, and each working day's offset, in order."""
+    base = int(np.datetime64(first_year - 1970, "Y").astype("datetime64[D]").astype(np.int64))
+    end = int(np.datetime64(last_year + 1 - 1970, "Y").astype("datetime64[D]").astype(np.int64))
+    days = np.arange(base, end, dtype=np.int64).astype("datetime64[D]")
+    is_working = np.is_busday(days, busdaycal=_calendar(first_year, last_year))
+    return base, np.cumsum(is_working), np.flatnonzero(is_working)
 
 
 def add_months_array(starts: np.ndarray, months: int) -> np.ndarray:
