@@ -324,6 +324,15 @@ class _Batch(ABC):
     def outcomes(self) -> Iterator[Outcome]:
         """Each item's outcome in order. Objects are built a chunk of chronologies at a time,
         so that few are alive at once (the garbage collector scans every live one)."""
+        valid = len(self.valid)
+        if valid == len(self.outcomes_) and not self._odd:  # every item evaluated here
+            for first in range(0, valid, _CHUNK):
+                chunk = _without_gc(self._emit, first, min(first + _CHUNK, valid))
+                for evaluation in chunk:  # noqa: UP028 (measured: yield from is slower here)
+                    yield evaluation
+            self.outcomes_ = []
+            self.release()
+            return
         number_of = {position: number for number, position in enumerate(self.valid)}
         odd, chunk_first = self._odd, 0
         chunk: list[Evaluation] = []
@@ -581,7 +590,10 @@ class _Batch(ABC):
         self._first = np.concatenate(([0], np.cumsum(np.bincount(chron, minlength=n))))
         self._summaries_ = self._summaries(n, chron, rule_no, status)
         self._dates: dict[int, date | None] = {_NO_DAY: None}
-        self._at_list: list[Any] = [*self.at, None]  # position -1: no closing event
+        # Each event's `at`, and None at position -1 (no closing event). In an array, which
+        # the garbage collector does not walk (a list's every item it would, each collection).
+        self._ats = _objects([*self.at, None])
+        self.at = []
         self._names: list[Any] = [*self.incident_names, None]
 
     def explain(self, number: int) -> str:
@@ -602,9 +614,8 @@ class _Batch(ABC):
         """The Evaluations of chronologies first to last - 1, built with C-level loops."""
         plan, as_of = self.plan, self.as_of
         lo, hi = int(self._first[first]), int(self._first[last])
-        at = self._at_list.__getitem__
-        started = map(at, self._start_at[lo:hi].tolist())
-        done = map(at, self._closing_at[lo:hi].tolist())
+        started = self._ats[self._start_at[lo:hi]].tolist()
+        done = self._ats[self._closing_at[lo:hi]].tolist()
         incidents = map(self._names.__getitem__, self._incident[lo:hi].tolist())
         rule_no = self._rule_no[lo:hi].tolist()
         rule_ids = map(plan.rule_ids.__getitem__, rule_no)
@@ -636,13 +647,14 @@ class _Batch(ABC):
         )
         protocol_id, refs, summaries = plan.protocol.id, self.refs, self._summaries_
         bounds = (self._first[first : last + 1] - lo).tolist()
+        made = Evaluation.made
         return [
-            Evaluation(
-                protocol=protocol_id,
-                child=refs[number],
-                as_of=as_of,
-                results=results[bounds[k] : bounds[k + 1]],
-                questions=summaries[number],
+            made(
+                protocol_id,
+                refs[number],
+                as_of,
+                results[bounds[k] : bounds[k + 1]],
+                summaries[number],
             )
             for k, number in enumerate(range(first, last))
         ]
@@ -707,6 +719,13 @@ def _sort_order(*columns: tuple[np.ndarray, int]) -> np.ndarray:
         key *= bound
         key += column
     return np.argsort(key, kind="stable")
+
+
+def _objects(items: list[Any]) -> np.ndarray:
+    """`items` in a one-dimensional object array."""
+    array = np.empty(len(items), dtype=object)
+    array[:] = items
+    return array
 
 
 def _due(rule: Rule, days: np.ndarray) -> np.ndarray:
@@ -855,7 +874,7 @@ class _LineBatch(_Batch):
             refs = [refs[i] for i in keep_numbers]
             non_mobile = [non_mobile[i] for i in keep_numbers]
             counts = [counts[i] for i in keep_numbers]
-        self.flat, self.valid, self.refs = flat, valid, refs
+        self.flat, self.valid, self.refs = _objects(flat), valid, refs
         self.non_mobile, self.counts = non_mobile, counts
 
     def _columns(self, flat: list[Any], counts: list[int]) -> set[int]:
@@ -925,7 +944,7 @@ class _LineBatch(_Batch):
         return Event(
             int(self.index[position]),
             struct.type,
-            self.at[position],
+            self._ats[position],
             date.fromordinal(day + _EPOCH),
             moment,
             self.incident_names[incident] if incident >= 0 else None,
@@ -935,7 +954,7 @@ class _LineBatch(_Batch):
         )
 
     def filter_flags(self, match: EventMatch, positions: np.ndarray) -> np.ndarray:
-        events = list(map(self.flat.__getitem__, positions.tolist()))
+        events = self.flat[positions].tolist()
         flags = np.ones(len(events), dtype=bool)
         for key, expected in match.where.items():
             values = list(map(attrgetter(key), events))

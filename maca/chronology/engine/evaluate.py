@@ -135,6 +135,23 @@ class Evaluation:
     results: tuple[Result, ...]
     questions: tuple[QuestionSummary, ...]
 
+    @classmethod
+    def made(
+        cls,
+        protocol: str,
+        child: str,
+        as_of: date,
+        results: tuple[Result, ...],
+        questions: tuple[QuestionSummary, ...],
+    ) -> Evaluation:
+        """The same as the constructor, without its frozen set per field: the batch evaluator
+        makes one for every chronology."""
+        evaluation = object.__new__(cls)
+        vars(evaluation).update(
+            protocol=protocol, child=child, as_of=as_of, results=results, questions=questions
+        )
+        return evaluation
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "protocol": self.protocol,
