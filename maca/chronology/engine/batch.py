@@ -584,17 +584,31 @@ class _Batch(ABC):
         else:
             chron = rule_no = clocks = status = due = closing = incident = np.zeros(0, np.int64)
         due[status == _NOT_APPLICABLE] = _NO_DAY
-        self._rule_no, self._status, self._due, self._incident = rule_no, status, due, incident
+        self._rule_no, self._status, self._due = rule_no, status, due
         self._start_at = pos[clocks]
         self._closing_at = np.where(closing >= 0, pos[closing], -1)
         self._first = np.concatenate(([0], np.cumsum(np.bincount(chron, minlength=n))))
         self._summaries_ = self._summaries(n, chron, rule_no, status)
-        self._dates: dict[int, date | None] = {_NO_DAY: None}
-        # Each event's `at`, and None at position -1 (no closing event). In an array, which
-        # the garbage collector does not walk (a list's every item it would, each collection).
-        self._ats = _objects([*self.at, None])
+        # Each event's `at`, and None at position -1 (no closing event).
+        self._ats = _objects(self.at, None)
         self.at = []
-        self._names: list[Any] = [*self.incident_names, None]
+        days, day_of = np.unique(due, return_inverse=True)
+        due_dates = _objects(
+            [None if day == _NO_DAY else date.fromordinal(day + _EPOCH) for day in days.tolist()]
+        )
+        plan = self.plan
+        # The objects of the Results' first seven fields, in columns for _emit to slice. In
+        # object arrays, which the garbage collector does not walk (it walks a list's every
+        # item at each collection); and sliced, then made lists, in C.
+        self._result_columns = (
+            _objects(plan.rule_ids)[rule_no],
+            _objects(plan.questions)[rule_no],
+            _objects(self.incident_names, None)[incident],
+            _objects(list(WORST_FIRST))[status],
+            self._ats[self._start_at],
+            due_dates[day_of.reshape(-1)],
+            self._ats[self._closing_at],
+        )
 
     def explain(self, number: int) -> str:
         """Result `number`'s sentence (see _Wording)."""
@@ -614,56 +628,28 @@ class _Batch(ABC):
         """The Evaluations of chronologies first to last - 1, built with C-level loops."""
         plan, as_of = self.plan, self.as_of
         lo, hi = int(self._first[first]), int(self._first[last])
-        started = self._ats[self._start_at[lo:hi]].tolist()
-        done = self._ats[self._closing_at[lo:hi]].tolist()
-        incidents = map(self._names.__getitem__, self._incident[lo:hi].tolist())
-        rule_no = self._rule_no[lo:hi].tolist()
-        rule_ids = map(plan.rule_ids.__getitem__, rule_no)
-        questions = map(plan.questions.__getitem__, rule_no)
-        statuses = map(WORST_FIRST.__getitem__, self._status[lo:hi].tolist())
-        due_list = self._due[lo:hi].tolist()
-        dates = self._dates
-        for day in set(due_list).difference(dates):
-            dates[day] = date.fromordinal(day + _EPOCH)
-        dues = map(dates.__getitem__, due_list)
+        columns = [column[lo:hi].tolist() for column in self._result_columns]
         # map(tuple.__new__, repeat(cls), rows): each row made a `cls` tuple, all in C.
         wordings = map(tuple.__new__, repeat(_Wording), zip(repeat(self), range(lo, hi)))
-        results = tuple(
-            map(
-                tuple.__new__,
-                repeat(Result),
-                zip(
-                    rule_ids,
-                    questions,
-                    incidents,
-                    statuses,
-                    started,
-                    dues,
-                    done,
-                    wordings,
-                    strict=False,
-                ),
-            )
-        )
-        protocol_id, refs, summaries = plan.protocol.id, self.refs, self._summaries_
+        results = tuple(map(tuple.__new__, repeat(Result), zip(*columns, wordings, strict=False)))
         bounds = (self._first[first : last + 1] - lo).tolist()
-        made = Evaluation.made
+        made, protocol_id = Evaluation.made, plan.protocol.id
         return [
-            made(
-                protocol_id,
-                refs[number],
-                as_of,
-                results[bounds[k] : bounds[k + 1]],
-                summaries[number],
+            made(protocol_id, ref, as_of, results[start:end], questions)
+            for ref, questions, start, end in zip(
+                self.refs[first:last],
+                self._summaries_[first:last].tolist(),
+                bounds,
+                bounds[1:],
+                strict=False,
             )
-            for k, number in enumerate(range(first, last))
         ]
 
     _odd: frozenset[int] = frozenset()
 
     def _summaries(
         self, n: int, chron: np.ndarray, rule_no: np.ndarray, status: np.ndarray
-    ) -> list[tuple[QuestionSummary, ...]]:
+    ) -> np.ndarray:
         """Each chronology's question summaries: worst status per question over its rules, in
         order of first result. Memoised, for the protocol, by each rule's worst status (one
         base-7 digit): batches repeat the same few thousand patterns."""
@@ -676,13 +662,14 @@ class _Batch(ABC):
         memo = self.plan.summaries
         if len(memo) > _MAX_SUMMARIES:
             memo.clear()
-        out = []
-        for key in keys.tolist():
-            found = memo.get(key)
-            if found is None:
-                found = memo[key] = _questions(rules, key)
-            out.append(found)
-        return out
+        patterns, pattern_of = np.unique(keys, return_inverse=True)
+        found = []
+        for key in patterns.tolist():
+            summary = memo.get(key)
+            if summary is None:
+                summary = memo[key] = _questions(rules, key)
+            found.append(summary)
+        return _objects(found)[pattern_of.reshape(-1)]
 
 
 def _questions(rules: Sequence[Rule], key: int) -> tuple[QuestionSummary, ...]:
@@ -721,11 +708,9 @@ def _sort_order(*columns: tuple[np.ndarray, int]) -> np.ndarray:
     return np.argsort(key, kind="stable")
 
 
-def _objects(items: list[Any]) -> np.ndarray:
-    """`items` in a one-dimensional object array."""
-    array = np.empty(len(items), dtype=object)
-    array[:] = items
-    return array
+def _objects(items: Sequence[Any], *more: Any) -> np.ndarray:
+    """`items`, then `more`, in a one-dimensional object array."""
+    return np.fromiter(chain(items, more), dtype=object, count=len(items) + len(more))
 
 
 def _due(rule: Rule, days: np.ndarray) -> np.ndarray:
