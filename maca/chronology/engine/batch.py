@@ -168,9 +168,11 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 # --- what a protocol needs, worked out once -------------------------------------------------
 
+# In the contract's order (after "at" and "type"): msgspec looks for each key first where the
+# previous one was found.
 _BASE_FIELDS: tuple[tuple[str, Any, Any], ...] = (
-    ("incident", str | int | None, None),
     ("agency", str | None, None),
+    ("incident", str | int | None, None),
     ("summary", str | None, None),
     ("reason", str | None, None),
     ("id", str | int | None, None),
@@ -183,8 +185,8 @@ _BASE_FIELDS: tuple[tuple[str, Any, Any], ...] = (
 
 class _Child(msgspec.Struct, gc=False):
     ref: str
-    non_mobile: bool | None = None
     date_of_birth: str | None = None
+    non_mobile: bool | None = None
 
 
 class _Plan:
