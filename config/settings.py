@@ -64,6 +64,7 @@ MACA_RETENTION = {
     "case_data_years": int(os.environ.get("MACA_RETAIN_CASE_DATA_YEARS", "2")),
     "pool_years": int(os.environ.get("MACA_RETAIN_POOL_YEARS", "3")),
     "job_files_days": int(os.environ.get("MACA_RETAIN_JOB_FILES_DAYS", "30")),
+    "restore_leftovers_days": int(os.environ.get("MACA_RETAIN_RESTORE_LEFTOVERS_DAYS", "30")),
 }
 
 ALLOWED_HOSTS = env_list("MACA_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")

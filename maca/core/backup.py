@@ -79,6 +79,7 @@ class RestoreResult:
 # moved here, under the time of the restore: out of the live data, where nothing refers to
 # them any more, but not destroyed. Neither backed up nor set aside again.
 LEFTOVERS = "restore-leftovers"
+LEFTOVERS_STAMP = "%Y%m%dT%H%M%SZ"  # the restore's time (UTC): `maca purge` reads it back
 
 
 def _key() -> bytes:
@@ -473,7 +474,7 @@ def backup_restore(source: Path) -> RestoreResult:
         _check_schema(manifest)
         _restore_database(engine, work / "members" / DB_MEMBER[engine])
         restored = _restore_files(work / "members", data_dir)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime(LEFTOVERS_STAMP)
     moved, leftovers = _set_aside(data_dir, restored, stamp, source)
     return RestoreResult(
         engine=engine,

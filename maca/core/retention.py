@@ -11,6 +11,8 @@ ASVS 14.2.7). Periods come from settings (MACA_RETAIN_*; see .env.example).
 |               |                                                        | closed without one)        |
 | pool          | case-pool children (dates of birth, events)            | not re-imported for POOL   |
 | job_files     | uploaded files waiting in MACA_DATA_DIR/jobs           | older than JOB_FILES days  |
+| restore_leftovers | files a restore set aside (MACA_DATA_DIR/           | RESTORE_LEFTOVERS days     |
+|               | restore-leftovers/<time>/: saved after the backup)     | after the restore          |
 | sign_in_records | django-axes' sign-in, sign-out and failure records   | older than ACCESS_LOG      |
 |               | (usernames, network addresses, browsers)               |                            |
 | sessions      | expired sign-in sessions                               | once expired               |
@@ -24,6 +26,7 @@ writes an activity entry saying what it removed.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +44,7 @@ KINDS = (
     "case_data",
     "pool",
     "job_files",
+    "restore_leftovers",
     "sessions",
 )
 RETURN_TEXT = (
@@ -69,6 +73,7 @@ class Periods:
     case_data_years: int
     pool_years: int
     job_files_days: int
+    restore_leftovers_days: int = 30
 
     @classmethod
     def from_settings(cls) -> Periods:
@@ -79,6 +84,7 @@ class Periods:
             case_data_years=r["case_data_years"],
             pool_years=r["pool_years"],
             job_files_days=r["job_files_days"],
+            restore_leftovers_days=r.get("restore_leftovers_days", 30),
         )
 
 
@@ -182,6 +188,17 @@ class Plan:
         cutoff = (self.now - dt.timedelta(days=self.periods.job_files_days)).timestamp()
         return [p for p in sorted(folder.iterdir()) if p.is_file() and p.stat().st_mtime < cutoff]
 
+    def restore_leftovers(self) -> list[Path]:
+        """The folders a restore set files aside in (named by the restore's time, UTC), once
+        past their period: nothing in the database refers to those files."""
+        from maca.core.backup import LEFTOVERS
+
+        folder = Path(settings.DATA_DIR) / LEFTOVERS
+        if not folder.is_dir():
+            return []
+        cutoff = self.now - dt.timedelta(days=self.periods.restore_leftovers_days)
+        return [p for p in sorted(folder.iterdir()) if p.is_dir() and _restored_at(p) < cutoff]
+
     def sessions(self) -> QuerySet[Any]:
         from django.contrib.sessions.models import Session
 
@@ -202,6 +219,9 @@ class Plan:
             ),
             "pool": self.pool().count(),
             "job_files": len(self.job_files()),
+            "restore_leftovers": sum(
+                1 for folder in self.restore_leftovers() for p in folder.rglob("*") if p.is_file()
+            ),
             "sessions": self.sessions().count(),
         }
 
@@ -255,14 +275,25 @@ def retention_purge(
                 },
             )
         # Files last, once the database work is certain to commit.
-        files = plan.job_files()
-        transaction.on_commit(_unlinker(files))
+        transaction.on_commit(_unlinker(plan.job_files(), plan.restore_leftovers()))
     return counts
 
 
-def _unlinker(paths: list[Path]) -> Callable[[], None]:
+def _restored_at(folder: Path) -> dt.datetime:
+    """When a restore made `folder` (its name, as backup.py writes it; else its mtime)."""
+    from maca.core.backup import LEFTOVERS_STAMP
+
+    try:
+        return dt.datetime.strptime(folder.name, LEFTOVERS_STAMP).replace(tzinfo=dt.UTC)
+    except ValueError:
+        return dt.datetime.fromtimestamp(folder.stat().st_mtime, tz=dt.UTC)
+
+
+def _unlinker(files: list[Path], folders: list[Path]) -> Callable[[], None]:
     def unlink() -> None:
-        for path in paths:
+        for path in files:
             path.unlink(missing_ok=True)
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
 
     return unlink

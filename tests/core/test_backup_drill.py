@@ -219,6 +219,7 @@ def _drill(tmp_path: Path, database_url: str, tables: Callable[[], Checksums], d
     # The upload saved after the backup is set aside, not left among the live data.
     assert files(data) == before_files
     assert "1 files saved after the backup" in restored.stdout
+    assert "`maca purge` deletes them after 30 days" in restored.stdout
     [later] = (data / "restore-leftovers").rglob("later.csv")
     assert later.read_bytes() == b"Child ID,Sex\nX2,M\n"
     assert later.relative_to(data).parts[2:] == ("uploads", "pool", "later.csv")

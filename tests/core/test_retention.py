@@ -130,3 +130,34 @@ def test_sign_in_records_go_with_the_access_log(world):
     with time_machine.travel(timezone.now() + dt.timedelta(days=365 * 2 + 5), tick=False):
         assert _counts(_purge())["sign_in_records"] == 1
     assert not AccessLog.objects.exists()
+
+
+def test_files_a_restore_set_aside_go_after_their_period(
+    world, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """A restore moves files saved after its backup to restore-leftovers/<time>/; nothing
+    refers to them, so the purge deletes them once past MACA_RETAIN_RESTORE_LEFTOVERS_DAYS."""
+    from maca.core.backup import LEFTOVERS, LEFTOVERS_STAMP
+
+    settings.DATA_DIR = tmp_path
+    settings.MACA_RETENTION = {**settings.MACA_RETENTION, "restore_leftovers_days": 30}
+    now = timezone.now()
+    folders = {
+        days: tmp_path / LEFTOVERS / (now - dt.timedelta(days=days)).strftime(LEFTOVERS_STAMP)
+        for days in (31, 29)
+    }
+    for folder in folders.values():
+        (folder / "uploads").mkdir(parents=True)
+        (folder / "uploads" / "later.pdf").write_bytes(b"%PDF-1.7 saved after the backup")
+        (folder / "pool.csv").write_text("Child ID\nX1\n")
+
+    assert _counts(_purge("--dry-run"))["restore_leftovers"] == 2
+    assert folders[31].exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = _purge()
+    assert _counts(report)["restore_leftovers"] == 2
+    assert "files a restore set aside" in report
+    assert not folders[31].exists()
+    assert (folders[29] / "uploads" / "later.pdf").exists()
+    entry = ActivityEntry.objects.get(action="retention.purge")
+    assert entry.data["counts"]["restore_leftovers"] == 2

@@ -329,8 +329,8 @@ class _Batch(ABC):
         valid = len(self.valid)
         if valid == len(self.outcomes_) and not self._odd:  # every item evaluated here
             for first in range(0, valid, _CHUNK):
-                chunk = _without_gc(self._emit, first, min(first + _CHUNK, valid))
-                for evaluation in chunk:  # noqa: UP028 (measured: yield from is slower here)
+                built = _without_gc(self._emit, first, min(first + _CHUNK, valid))
+                for evaluation in built:  # noqa: UP028 (measured: yield from is slower here)
                     yield evaluation
             self.outcomes_ = []
             self.release()

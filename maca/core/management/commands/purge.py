@@ -16,6 +16,7 @@ LABELS = {
     "case_data": "identifiable case-data rows (restricted records, chronologies, free text)",
     "pool": "case-pool children",
     "job_files": "uploaded files waiting in MACA_DATA_DIR/jobs",
+    "restore_leftovers": "files a restore set aside in MACA_DATA_DIR/restore-leftovers",
     "sessions": "expired sessions",
 }
 
@@ -38,4 +39,4 @@ class Command(BaseCommand):
             counts = retention_purge()
             verb = "removed"
         for kind in KINDS:
-            self.stdout.write(f"{kind:<15} {counts[kind]:>8}  {verb} {LABELS[kind]}")
+            self.stdout.write(f"{kind:<17} {counts[kind]:>8}  {verb} {LABELS[kind]}")

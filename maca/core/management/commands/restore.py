@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from maca.core.backup import BackupError, backup_restore
@@ -35,6 +36,8 @@ class Command(BaseCommand):
         if result.set_aside:
             self.stdout.write(
                 f"{result.set_aside} files saved after the backup are not in it: they were "
-                f"moved to {result.leftovers}. Check them, then delete them (they may hold "
-                "personal data, and nothing in maca refers to them now)."
+                f"moved to {result.leftovers}. Check them: they may hold personal data, and "
+                "nothing in maca refers to them now. `maca purge` deletes them after "
+                f"{settings.MACA_RETENTION.get('restore_leftovers_days', 30)} days "
+                "(MACA_RETAIN_RESTORE_LEFTOVERS_DAYS)."
             )
