@@ -942,7 +942,12 @@ def action_change(
     answer is 409 and nothing is saved."""
     actor = get_actor(request)
     audit = action_selectors.audit_for_follow_up(actor, reference)
-    action = action_selectors.action_get(audit, number)
+    _edit(actor, action_selectors.action_get(audit, number), payload)
+    return _action_detail_out(request, action_selectors.action_get(audit, number))
+
+
+def _edit(actor: perms.Actor, action: Action, payload: s.ActionChangeIn) -> None:
+    """A PATCH of an audit's or a local review's action: 404 for whoever may not change it."""
     if not perms.can_edit_action(actor, action):
         raise Http404("Not found")
     action_services.action_edit(
@@ -951,7 +956,6 @@ def action_change(
         expected_version=payload.version,
         data=_changed(action, payload),
     )
-    return _action_detail_out(request, action_selectors.action_get(audit, number))
 
 
 def _or(value: Any, current: Any) -> Any:
@@ -972,12 +976,18 @@ def _new_action(
     )
 
 
-def _progress(payload: s.ProgressIn) -> action_services.ProgressInput:
-    return action_services.ProgressInput(
-        status=payload.status,
-        note=payload.note,
-        blocked_reason=payload.blocked_reason,
-        evidence=payload.evidence,
+def _progress(actor: perms.Actor, action: Action, payload: s.ProgressIn) -> None:
+    """A progress update posted on an audit's or a local review's action."""
+    action_services.action_progress(
+        actor=actor,
+        action=action,
+        expected_version=payload.version,
+        data=action_services.ProgressInput(
+            status=payload.status,
+            note=payload.note,
+            blocked_reason=payload.blocked_reason,
+            evidence=payload.evidence,
+        ),
     )
 
 
@@ -1012,13 +1022,7 @@ def action_update_add(
     A stale `version` gets 409 and nothing is saved."""
     actor = get_actor(request)
     audit = action_selectors.audit_for_follow_up(actor, reference)
-    action = action_selectors.action_get(audit, number)
-    action_services.action_progress(
-        actor=actor,
-        action=action,
-        expected_version=payload.version,
-        data=_progress(payload),
-    )
+    _progress(actor, action_selectors.action_get(audit, number), payload)
     return Status(201, _action_detail_out(request, action_selectors.action_get(audit, number)))
 
 
@@ -1086,15 +1090,7 @@ def review_action_change(
     business unit, until the board closes it: then 409). Send the `version` you read: if it
     changed since, the answer is 409 and nothing is saved."""
     actor = get_actor(request)
-    action = action_selectors.review_action_get(actor, number)
-    if not perms.can_edit_action(actor, action):
-        raise Http404("Not found")
-    action_services.action_edit(
-        actor=actor,
-        action=action,
-        expected_version=payload.version,
-        data=_changed(action, payload),
-    )
+    _edit(actor, action_selectors.review_action_get(actor, number), payload)
     return _action_detail_out(request, action_selectors.review_action_get(actor, number))
 
 
@@ -1111,13 +1107,7 @@ def review_action_update_add(
     gets 409 and nothing is saved; so does any update to a closed action, for whoever could
     have updated it."""
     actor = get_actor(request)
-    action = action_selectors.review_action_get(actor, number)
-    action_services.action_progress(
-        actor=actor,
-        action=action,
-        expected_version=payload.version,
-        data=_progress(payload),
-    )
+    _progress(actor, action_selectors.review_action_get(actor, number), payload)
     return Status(
         201, _action_detail_out(request, action_selectors.review_action_get(actor, number))
     )

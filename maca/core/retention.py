@@ -73,7 +73,7 @@ class Periods:
     case_data_years: int
     pool_years: int
     job_files_days: int
-    restore_leftovers_days: int = 30
+    restore_leftovers_days: int
 
     @classmethod
     def from_settings(cls) -> Periods:
@@ -84,7 +84,7 @@ class Periods:
             case_data_years=r["case_data_years"],
             pool_years=r["pool_years"],
             job_files_days=r["job_files_days"],
-            restore_leftovers_days=r.get("restore_leftovers_days", 30),
+            restore_leftovers_days=r["restore_leftovers_days"],
         )
 
 

@@ -22,13 +22,18 @@ def add_action(
     return services.action_add(
         actor=world.actor(by),
         audit=audit,
-        data=services.ActionInput(
-            description=description,
-            kind="practice_change",
-            owner_agency_id=world.agencies[owner].pk,
-            lead="Head of Safeguarding",
-            due_date=due or dt.date.today() + dt.timedelta(days=60),
-        ),
+        data=_input(world, owner, description, due),
+    )
+
+
+def _input(world: World, owner: str, description: str, due: dt.date | None) -> services.ActionInput:
+    """A practice change led by the owner's head of safeguarding, due in 60 days by default."""
+    return services.ActionInput(
+        description=description,
+        kind="practice_change",
+        owner_agency_id=world.agencies[owner].pk,
+        lead="Head of Safeguarding",
+        due_date=due or dt.date.today() + dt.timedelta(days=60),
     )
 
 
@@ -55,11 +60,5 @@ def add_review_action(
         actor=world.actor("admin"),
         partnership_id=world.partnership.pk,
         review=review,
-        data=services.ActionInput(
-            description=description,
-            kind="practice_change",
-            owner_agency_id=world.agencies[owner].pk,
-            lead="Head of Safeguarding",
-            due_date=due or dt.date.today() + dt.timedelta(days=60),
-        ),
+        data=_input(world, owner, description, due),
     )

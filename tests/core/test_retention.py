@@ -140,11 +140,11 @@ def test_files_a_restore_set_aside_go_after_their_period(
     from maca.core.backup import LEFTOVERS, LEFTOVERS_STAMP
 
     settings.DATA_DIR = tmp_path
-    settings.MACA_RETENTION = {**settings.MACA_RETENTION, "restore_leftovers_days": 30}
+    settings.MACA_RETENTION = {**settings.MACA_RETENTION, "restore_leftovers_days": 20}
     now = timezone.now()
     folders = {
         days: tmp_path / LEFTOVERS / (now - dt.timedelta(days=days)).strftime(LEFTOVERS_STAMP)
-        for days in (31, 29)
+        for days in (21, 19)
     }
     for folder in folders.values():
         (folder / "uploads").mkdir(parents=True)
@@ -152,12 +152,12 @@ def test_files_a_restore_set_aside_go_after_their_period(
         (folder / "pool.csv").write_text("Child ID\nX1\n")
 
     assert _counts(_purge("--dry-run"))["restore_leftovers"] == 2
-    assert folders[31].exists()
+    assert folders[21].exists()
     with django_capture_on_commit_callbacks(execute=True):
         report = _purge()
     assert _counts(report)["restore_leftovers"] == 2
     assert "files a restore set aside" in report
-    assert not folders[31].exists()
-    assert (folders[29] / "uploads" / "later.pdf").exists()
+    assert not folders[21].exists()
+    assert (folders[19] / "uploads" / "later.pdf").exists()
     entry = ActivityEntry.objects.get(action="retention.purge")
     assert entry.data["counts"]["restore_leftovers"] == 2

@@ -114,12 +114,7 @@ def evaluate_lines(
     batch_size: int = BATCH_SIZE,
 ) -> Iterator[Outcome]:
     """`evaluate_line` of each line, in order, computed a batch at a time."""
-    plan = _plan(protocol)
-    for batch in _batches(lines, batch_size):
-        if plan is None:
-            yield from (evaluate_line(line, protocol, as_of) for line in batch)
-        else:
-            yield from _outcomes(_LineBatch, batch, plan, as_of)
+    return _evaluate_all(_LineBatch, evaluate_line, lines, protocol, as_of, batch_size)
 
 
 def evaluate_many(
@@ -131,12 +126,25 @@ def evaluate_many(
 ) -> Iterator[Outcome]:
     """`evaluate_document` of each decoded document, in order, computed a batch at a time
     (the validation is the one-at-a-time parser's; the evaluation is vectorised)."""
+    return _evaluate_all(_DocumentBatch, evaluate_document, documents, protocol, as_of, batch_size)
+
+
+def _evaluate_all(
+    kind: type[_Batch],
+    alone: Callable[[Any, Protocol, date | None], Outcome],
+    items: Iterable[Any],
+    protocol: Protocol,
+    as_of: date | None,
+    batch_size: int,
+) -> Iterator[Outcome]:
+    """Each item's outcome, a batch at a time; one at a time (`alone`) for a protocol the
+    batch does not handle."""
     plan = _plan(protocol)
-    for batch in _batches(documents, batch_size):
+    for batch in _batches(items, batch_size):
         if plan is None:
-            yield from (evaluate_document(doc, protocol, as_of) for doc in batch)
+            yield from (alone(item, protocol, as_of) for item in batch)
         else:
-            yield from _outcomes(_DocumentBatch, batch, plan, as_of)
+            yield from _outcomes(kind, batch, plan, as_of)
 
 
 def _outcomes(

@@ -38,6 +38,6 @@ class Command(BaseCommand):
                 f"{result.set_aside} files saved after the backup are not in it: they were "
                 f"moved to {result.leftovers}. Check them: they may hold personal data, and "
                 "nothing in maca refers to them now. `maca purge` deletes them after "
-                f"{settings.MACA_RETENTION.get('restore_leftovers_days', 30)} days "
+                f"{settings.MACA_RETENTION['restore_leftovers_days']} days "
                 "(MACA_RETAIN_RESTORE_LEFTOVERS_DAYS)."
             )
